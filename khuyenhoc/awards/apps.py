@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardsConfig(AppConfig):
+    name = "khuyenhoc.awards"
+    label = "awards"
+    verbose_name = _("Awards and certificates")
+    # (url name, label) pairs shown on the public home page; filled by the app.
+    public_links: list = []

@@ -1,0 +1,6 @@
+"""Pages of this area that need no login."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "awards_public"
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FundConfig(AppConfig):
+    name = "khuyenhoc.fund"
+    label = "fund"
+    verbose_name = _("Study-promotion fund")
+    # (url name, label) pairs shown on the public home page; filled by the app.
+    public_links: list = []

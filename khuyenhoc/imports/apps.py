@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    name = "khuyenhoc.imports"
+    label = "imports"
+    verbose_name = _("Excel imports")
+    # (url name, label) pairs shown on the public home page; filled by the app.
+    public_links: list = []

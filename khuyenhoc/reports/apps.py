@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "khuyenhoc.reports"
+    label = "reports"
+    verbose_name = _("Reports and statistics")
+    # (url name, label) pairs shown on the public home page; filled by the app.
+    public_links: list = []
