@@ -8,3 +8,5 @@ class AwardsConfig(AppConfig):
     verbose_name = _("Awards and certificates")
     # (url name, label) pairs shown on the public home page; filled by the app.
     public_links: list = []
+    # (url name taking node_id, label) tabs on a node's pages; filled by the app.
+    node_tabs: list = []
