@@ -38,14 +38,14 @@ def _rows(cset_items: list[tuple[str, int]], count: int, seed: int) -> list[dict
     ]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument(
         "--set", default="citizen_hkhvn_2021_2030_farmers", help="criteria set code"
     )
     parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     sets = load_builtin_sets()
     cset = sets[args.set]
@@ -81,7 +81,8 @@ def main() -> None:
         f"score (compiles):  {len(sample):>9,} rows in {single:6.3f} s = {len(sample) / single:>11,.0f} rows/s"
     )
     print(f"passed: {passed:,} of {len(rows):,}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
