@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from khuyenhoc.core.text import collation_key
+
 from .models import Node, NodeKind, NodeStatus, NodeVersion, Officer
 
 
-def children_of(node: Node) -> QuerySet[Node]:
-    return node.children.order_by("status", "kind", "name")
+KIND_ORDER = {k: i for i, k in enumerate(NodeKind.values)}
+
+
+def display_key(node: Node) -> tuple:
+    """Active first, then by level, then by name in Vietnamese order with numbers
+    compared as numbers ("tổ 2" before "tổ 10")."""
+    parts = re.split(r"(\d+)", node.name)
+    name_key = tuple((0, int(p), "") if p.isdigit() else (1, 0, collation_key(p)) for p in parts if p)
+    return (node.status != NodeStatus.ACTIVE, KIND_ORDER.get(node.kind, 99), node.chapter_type, name_key)
+
+
+def children_of(node: Node) -> list[Node]:
+    return sorted(node.children.all(), key=display_key)
 
 
 def descendant_counts(node: Node) -> dict[str, int]:

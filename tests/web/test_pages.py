@@ -61,3 +61,9 @@ def test_the_public_home_page_needs_no_login(world, client):
     resp = client.get("/")
     assert resp.status_code == 200
     assert "Hội Khuyến học tỉnh Thử" in resp.content.decode()
+
+
+def test_an_english_browser_still_gets_vietnamese_until_the_person_chooses(world, client_for):
+    c = client_for(world.admin_a)
+    html = c.get(f"/app/nodes/{world.commune_a.pk}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Cán bộ" in html and "Officers" not in html
