@@ -32,8 +32,11 @@ migrate: setup
 demo: migrate
 	$(BIN)/python manage.py demo --if-empty
 
+# The task worker (long imports, certificate PDFs, reports) runs beside the web server.
 run: demo
 	@echo "Khuyến học: http://127.0.0.1:8000"
+	$(BIN)/python manage.py db_worker --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup

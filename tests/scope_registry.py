@@ -39,3 +39,13 @@ def _grant(world):
 
 # URLs whose argument is not an object of a node: (name, kwargs) answered without scope.
 UNSCOPED_ARGS = {"path", "document_root", "app_label", "object_id", "content_type_id", "url", "uidb64", "token"}
+
+
+@factory("job_id")
+def _job(world):
+    from khuyenhoc.core.jobs import job_attach_file
+    from khuyenhoc.core.models import Job
+
+    job = Job.objects.create(kind="test.noop", node=world.chapter_a, status="done")
+    job_attach_file(job, name="a.txt", content=b"A")
+    return job.pk

@@ -19,6 +19,7 @@ urlpatterns = [
     path("p/awards/", include("khuyenhoc.awards.public_urls")),
     path("p/reports/", include("khuyenhoc.reports.public_urls")),
     path("accounts/", include("khuyenhoc.accounts.urls")),
+    path("app/", include("khuyenhoc.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

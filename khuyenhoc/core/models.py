@@ -26,3 +26,48 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A piece of long work and its progress, shown to the person who started it."""
+
+    kind = models.CharField(max_length=64)
+    node = models.ForeignKey("organizations.Node", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "khuyenhoc.core",
     "khuyenhoc.accounts",
     "khuyenhoc.organizations",
@@ -153,3 +155,8 @@ LOGGING = {
 # production serves the collected, hashed copies.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(exist_ok=True)
+
+# Long work (big imports, 1,000-certificate PDFs, reports) runs outside the request:
+# Django's tasks framework (backport) with its database backend; `make run` starts
+# `manage.py db_worker` beside the web server. Progress lives on core.Job.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

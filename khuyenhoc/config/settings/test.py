@@ -9,3 +9,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests run a job inside the request that enqueues it (no worker process needed);
+# tests/core/test_jobs.py also drives the database backend and its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="khuyenhoc-test-media-"))  # noqa: F405
