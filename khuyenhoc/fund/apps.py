@@ -6,7 +6,18 @@ class FundConfig(AppConfig):
     name = "khuyenhoc.fund"
     label = "fund"
     verbose_name = _("Study-promotion fund")
-    # (url name, label) pairs shown on the public home page; filled by the app.
-    public_links: list = []
-    # (url name taking node_id, label) tabs on a node's pages; filled by the app.
-    node_tabs: list = []
+    # (url name, label) pairs shown on the public home page.
+    public_links = [("fund_public:disclosures", _("Fund public disclosure"))]
+
+    def ready(self) -> None:
+        from khuyenhoc.core.audit import ACTION_LABELS
+        from khuyenhoc.organizations.services import register_close_check, register_node_mover
+
+        from .audit_labels import FUND_ACTION_LABELS
+        from .services import close_check, move_funds
+
+        for code, label in FUND_ACTION_LABELS.items():
+            ACTION_LABELS.setdefault(code, label)
+
+        register_close_check(close_check)
+        register_node_mover(move_funds)
