@@ -8,6 +8,8 @@ class FundConfig(AppConfig):
     verbose_name = _("Study-promotion fund")
     # (url name, label) pairs shown on the public home page.
     public_links = [("fund_public:disclosures", _("Fund public disclosure"))]
+    # Tabs on a node's pages (URL names taking node_id).
+    node_tabs = [("fund:node", _("Fund"))]
 
     def ready(self) -> None:
         from khuyenhoc.core.audit import ACTION_LABELS
