@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import decisions, nodes, nominations, programmes
 
 app_name = "awards"
-urlpatterns: list = []
+urlpatterns = [
+    path("nodes/<int:node_id>/", nodes.node_awards, name="node_awards"),
+    path("nodes/<int:node_id>/programmes/new/", nodes.programme_create, name="programme_create"),
+    path("nodes/<int:node_id>/certificate-template/", nodes.certificate_template, name="certificate_template"),
+    path("nodes/<int:node_id>/decision-template/", nodes.decision_template, name="decision_template"),
+    path("nodes/<int:node_id>/decision-template/download/", nodes.decision_template_download, name="decision_template_download"),
+    path("nodes/<int:node_id>/decisions/new/", decisions.decision_create, name="decision_create"),
+    path("programmes/<int:programme_id>/", programmes.programme_detail, name="programme_detail"),
+    path("programmes/<int:programme_id>/edit/", programmes.programme_edit, name="programme_edit"),
+    path("programmes/<int:programme_id>/status/", programmes.programme_status, name="programme_status"),
+    path("programmes/<int:programme_id>/quotas/", programmes.programme_quotas, name="programme_quotas"),
+    path("programmes/<int:programme_id>/ranking/", programmes.programme_ranking, name="programme_ranking"),
+    path("programmes/<int:programme_id>/ranking/approve/", programmes.programme_approve_ranked, name="programme_approve_ranked"),
+    path("programmes/<int:programme_id>/nominate/", programmes.nomination_create, name="nomination_create"),
+    path("programmes/<int:programme_id>/from-recognition/", programmes.nominate_from_recognition, name="nominate_from_recognition"),
+    path("nominations/<int:nomination_id>/", nominations.nomination_detail, name="nomination_detail"),
+    path("nominations/<int:nomination_id>/edit/", nominations.nomination_edit, name="nomination_edit"),
+    path("nominations/<int:nomination_id>/forward/", nominations.nomination_forward, name="nomination_forward"),
+    path("nominations/<int:nomination_id>/return/", nominations.nomination_return, name="nomination_return"),
+    path("nominations/<int:nomination_id>/resubmit/", nominations.nomination_resubmit, name="nomination_resubmit"),
+    path("nominations/<int:nomination_id>/withdraw/", nominations.nomination_withdraw, name="nomination_withdraw"),
+    path("nominations/<int:nomination_id>/score/", nominations.nomination_score, name="nomination_score"),
+    path("nominations/<int:nomination_id>/approve/", nominations.nomination_approve, name="nomination_approve"),
+    path("nominations/<int:nomination_id>/reject/", nominations.nomination_reject, name="nomination_reject"),
+    path("nominations/<int:nomination_id>/evidence/", nominations.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:evidence_id>/", nominations.evidence_download, name="evidence_download"),
+    path("decisions/<int:decision_id>/", decisions.decision_detail, name="decision_detail"),
+    path("decisions/<int:decision_id>/docx/", decisions.decision_docx, name="decision_docx"),
+    path("decisions/<int:decision_id>/pdf/", decisions.decision_pdf, name="decision_pdf"),
+    path("decisions/<int:decision_id>/pay/", decisions.decision_pay, name="decision_pay"),
+    path("decisions/<int:decision_id>/approve-payments/", decisions.decision_approve_payments, name="decision_approve_payments"),
+    path("decisions/<int:decision_id>/certificates/", decisions.decision_certificates, name="decision_certificates"),
+    path("awards/<int:award_id>/certificate/", decisions.award_certificate, name="award_certificate"),
+    path("awards/<int:award_id>/revoke/", decisions.award_revoke, name="award_revoke"),
+]

@@ -109,7 +109,7 @@ def build_users(ctx: DemoContext) -> None:
 
 
 # Each area adds its step as `build(ctx)` in khuyenhoc/<area>/demo.py, run in this order.
-AREA_STEPS = ["members", "learning", "fund", "awards", "reports"]
+AREA_STEPS = ["members", "learning", "fund", "awards", "fund:publish", "reports"]
 
 
 def _area_steps():
@@ -117,10 +117,11 @@ def _area_steps():
     import importlib.util
 
     steps = []
-    for area in AREA_STEPS:
+    for entry in AREA_STEPS:
+        area, _, func = entry.partition(":")
         name = f"khuyenhoc.{area}.demo"
         if importlib.util.find_spec(name) is not None:
-            steps.append(importlib.import_module(name).build)
+            steps.append(getattr(importlib.import_module(name), func or "build"))
     return steps
 
 

@@ -103,7 +103,12 @@ def balances_by_fund(funds: list[Fund]) -> dict[int, int]:
 
 
 def is_year_closed(node: Node, year: int) -> bool:
-    """Whether `year` is closed for posting at `node` or at a unit above it."""
+    """Whether `year` is closed for posting at `node` or at a unit above it: by the year
+    close of the reports area (the association's figures are frozen), or by a fund lock."""
+    from khuyenhoc.reports.selectors import is_year_closed as year_closed_in_reports
+
+    if year_closed_in_reports(node, year):
+        return True
     return FundYearLock.objects.filter(year=year, node__path__in=node.ancestor_paths()).exists()
 
 

@@ -509,6 +509,11 @@ def vouchers_approve(*, actor, vouchers: list[Voucher]) -> list[Voucher]:
     years = {v.date.year for v in group}
     paths = {p for v in group for p in v.fund.node.ancestor_paths()}
     closed = set(FundYearLock.objects.filter(year__in=years, node__path__in=paths).values_list("node__path", "year"))
+    from khuyenhoc.reports.models import (
+        YearClose,  # the association's year close freezes its money too
+    )
+
+    closed |= set(YearClose.objects.filter(year__in=years, node__path__in=paths).values_list("node__path", "year"))
     for v in group:
         for p in v.fund.node.ancestor_paths():
             if (p, v.date.year) in closed:

@@ -1,6 +1,10 @@
-"""Pages of this area that need no login."""
+"""Pages of this area that need no login: a chapter's learning-citizen self-assessment form."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import public
 
 app_name = "learning_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("c/<str:token>/", public.citizen_form, name="citizen_form"),
+]

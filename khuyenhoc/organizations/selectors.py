@@ -12,7 +12,6 @@ from khuyenhoc.core.text import collation_key
 
 from .models import Node, NodeKind, NodeStatus, NodeVersion, Officer
 
-
 KIND_ORDER = {k: i for i, k in enumerate(NodeKind.values)}
 
 

@@ -159,3 +159,20 @@ def test_the_verify_page_names_the_tampered_row(fw, client_for):
     tamper(LedgerEntry.objects.get(voucher=v).pk, amount=200_000)
     html = client_for(fw.world.admin_a).get(f"/app/fund/funds/{fw.fund.pk}/verify/").content.decode()
     assert v.code in html and "3" in html
+
+
+def test_posting_into_a_year_the_association_closed_is_refused(world):
+    """The year close of the reports area stops the fund too."""
+    from django.utils import timezone
+
+    from khuyenhoc.fund.services import fund_create, voucher_approve, voucher_draft
+    from khuyenhoc.reports.models import YearClose
+
+    fund = fund_create(actor=world.admin_a, node=world.commune_a, name="Quỹ thử năm chốt", opened_on=dt.date(2022, 1, 1))
+    v = voucher_draft(actor=world.admin_city, fund=fund, kind="receipt", date=dt.date(2022, 5, 1),
+                      account=fund.accounts.get(kind="cash"), amount=100_000, party_kind="person", party_name="Hà Văn Thử", reason="Ủng hộ")
+    YearClose.objects.create(node=world.city, year=2022, figures={}, closed_at=timezone.now())
+    with pytest.raises(ValidationError):
+        voucher_approve(actor=world.admin_a, voucher=v)
+    v.refresh_from_db()
+    assert v.status != "posted" and not v.number

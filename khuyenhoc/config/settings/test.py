@@ -17,3 +17,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="khuyenhoc-test-media-"))  # noqa: F405
+
+# Live-server tests hold connections open; close them so the test database can be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

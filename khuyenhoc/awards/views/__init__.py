@@ -1,0 +1,1 @@
+"""Pages of the awards area; thin views over the services and selectors."""

@@ -1,0 +1,1 @@
+"""Pages of the learning area; thin: every change goes through ``services``."""
