@@ -1,12 +1,14 @@
 """`make bench` runs every benchmark; `make bench-smoke` runs each at a tiny size so none rots.
 
 Each benchmark is a module bench/bench_*.py with `main(argv)`; sizes come from its own flags.
+Each runs in its own process: a benchmark configures Django for its own throwaway database,
+and Django can be set up only once per process.
 """
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,24 +23,21 @@ def main() -> int:
     smoke = "--smoke" in sys.argv
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
     here = Path(__file__).parent
-    failures = 0
+    failed = []
     for info in sorted(pkgutil.iter_modules([str(here)]), key=lambda m: m.name):
         if not info.name.startswith("bench_") or (only and info.name not in only):
             continue
-        mod = importlib.import_module(f"bench.{info.name}")
         args = SMOKE_ARGS.get(info.name, ["--smoke"]) if smoke else []
         print(f"== {info.name} {' '.join(args)}", flush=True)
         t0 = time.perf_counter()
-        try:
-            rc = mod.main(args) if hasattr(mod, "main") else 0
-        except SystemExit as exc:
-            rc = exc.code or 0
-        except Exception as exc:  # noqa: BLE001 - report and go on to the next benchmark
-            print(f"   FAILED: {exc!r}")
-            rc = 1
-        failures += 1 if rc else 0
-        print(f"   ({time.perf_counter() - t0:.1f} s)")
-    return 1 if failures else 0
+        rc = subprocess.call([sys.executable, "-m", f"bench.{info.name}", *args], cwd=here.parent)  # noqa: S603
+        if rc:
+            failed.append(info.name)
+            print(f"   FAILED (exit {rc})")
+        print(f"   ({time.perf_counter() - t0:.1f} s)", flush=True)
+    if failed:
+        print("benchmarks that failed: " + ", ".join(failed))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
