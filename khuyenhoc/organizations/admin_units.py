@@ -63,9 +63,10 @@ def load_skeleton(*, actor=None, province_codes: list[int] | None = None, stdout
         existing = set(
             Node.objects.filter(parent=pnode, kind=NodeKind.COMMUNE).values_list("admin_unit_code", flat=True)
         )
+        used_codes = set(Node.objects.filter(code__startswith="W").values_list("code", flat=True))
         for w in communes_of(int(p.code)):
             wcode = str(int(w.code))
-            if wcode in existing or Node.objects.filter(code=f"W{wcode}").exists():
+            if wcode in existing or f"W{wcode}" in used_codes:
                 continue
             node_create(
                 actor=actor,

@@ -186,8 +186,10 @@ def _reparent(node: Node, new_parent: Node, effective: dt.date) -> None:
         depth=F("depth") + delta,
     )
     Node.objects.filter(pk=node.pk).update(parent=new_parent)
-    for moved in Node.objects.filter(pk__in=subtree_ids, status=NodeStatus.ACTIVE):
-        _open_version(moved, effective)
+    NodeVersion.objects.bulk_create(
+        NodeVersion(node=m, parent_id=m.parent_id, path=m.path, name=m.name, valid_from=effective)
+        for m in Node.objects.filter(pk__in=subtree_ids, status=NodeStatus.ACTIVE)
+    )
 
 
 @transaction.atomic
