@@ -14,21 +14,18 @@ import json
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from khuyenhoc.accounts.permissions import Cap, granted_paths, has_cap
+from khuyenhoc.accounts.permissions import Cap, has_cap, roles_with
 from khuyenhoc.core.audit import audit_log
 from khuyenhoc.core.dates import format_date
-from khuyenhoc.core.models import AuditEvent
 from khuyenhoc.core.money import format_vnd
 from khuyenhoc.core.text import nfc
 from khuyenhoc.organizations.models import Node
 
-from . import selectors
-from .ledger import CANONICAL_FIELDS, GENESIS, entry_hash
+from . import posting, selectors
 from .models import (
     PAYMENT_PARTIES,
     RECEIPT_PARTIES,
@@ -45,7 +42,6 @@ from .models import (
     Purpose,
     Voucher,
     VoucherKind,
-    VoucherSequence,
     VoucherStatus,
 )
 
@@ -79,11 +75,13 @@ def _check_amount(amount, field: str = "amount") -> int:
     return amount
 
 
+def _closed_year(unit_name: str, year: int, field: str = "date") -> ValidationError:
+    return ValidationError({field: _("The year %(year)s is closed at %(unit)s: nothing more can be posted into it.") % {"year": year, "unit": unit_name}})
+
+
 def _check_year_open(node: Node, date: dt.date, field: str = "date") -> None:
     if selectors.is_year_closed(node, date.year):
-        raise ValidationError(
-            {field: _("The year %(year)s is closed at %(unit)s: nothing more can be posted into it.") % {"year": date.year, "unit": node.name}}
-        )
+        raise _closed_year(node.name, date.year, field)
 
 
 def _require(actor, node: Node, cap: Cap, message: str) -> None:
@@ -108,55 +106,20 @@ def _insufficient(account: FundAccount, balance: int, amount: int) -> Validation
 # --- funds and accounts ------------------------------------------------------------
 
 
-def _append_entries(fund: Fund, rows: list[dict]) -> list[LedgerEntry]:
+def _append_entries(fund: Fund, rows: list[dict]) -> None:
     """Append rows to the fund's chain. The caller holds the lock on the fund row."""
-    last = LedgerEntry.objects.filter(fund=fund).order_by("-seq").values_list("seq", "hash").first()
-    seq, prev = last if last else (0, GENESIS)
-    now = timezone.now()
-    out = []
-    for row in rows:
-        seq += 1
-        account_id = row["account_id"] if "account_id" in row else row["account"].pk
-        fields = {
-            "fund_id": fund.pk,
-            "seq": seq,
-            "date": row["date"],
-            "account_id": account_id,
-            "amount": row["amount"],
-            "kind": row["kind"],
-            "party_kind": row.get("party_kind", ""),
-            "purpose": row.get("purpose", ""),
-            "voucher_code": row.get("voucher_code", ""),
-            "node_id": fund.node_id,
-            "counter_node_id": row["counter_node"].pk if row.get("counter_node") else None,
-            "prev_hash": prev,
-        }
-        digest = entry_hash(**{k: fields[k] for k in CANONICAL_FIELDS})
-        out.append(
-            LedgerEntry(
-                fund=fund,
-                seq=seq,
-                account_id=account_id,
-                node_id=fund.node_id,
-                voucher=row.get("voucher"),
-                voucher_code=fields["voucher_code"],
-                date=row["date"],
-                amount=row["amount"],
-                kind=row["kind"],
-                party_kind=fields["party_kind"],
-                purpose=fields["purpose"],
-                counter_node=row.get("counter_node"),
-                posted_at=now,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
-    if len(out) == 1:
-        out[0].save(force_insert=True)
-    elif out:
-        LedgerEntry.objects.bulk_create(out)
-    return out
+    posting.append_entries(
+        fund,
+        [
+            {
+                **row,
+                "account_id": row["account_id"] if "account_id" in row else row["account"].pk,
+                "counter_node_id": row["counter_node"].pk if row.get("counter_node") else None,
+            }
+            for row in rows
+        ],
+        timezone.now(),
+    )
 
 
 def _lock_funds(*fund_ids: int) -> dict[int, Fund]:
@@ -408,66 +371,38 @@ def voucher_approve(*, actor, voucher: Voucher) -> Voucher:
     Posting gives the next gapless number per fund, kind and year and appends the
     ledger entry to the fund's hash chain.
     """
+    if actor is not None and getattr(actor, "is_authenticated", False) and posting.fast_approval_available():
+        posted = _approve_one_fast(actor, voucher)
+        if posted is not None:
+            return posted
     return vouchers_approve(actor=actor, vouchers=[voucher])[0]
 
 
-_SEQ = VoucherSequence._meta.db_table
-# One statement creates or advances the row and returns the new last number (PostgreSQL,
-# and SQLite >= 3.35). Its row lock is held until commit, like select_for_update's.
-_SEQUENCE_UPSERT = f"""
-    INSERT INTO {_SEQ} (fund_id, kind, year, last_number) VALUES (%s, %s, %s, %s)
-    ON CONFLICT (fund_id, kind, year) DO UPDATE SET last_number = {_SEQ}.last_number + excluded.last_number
-    RETURNING last_number
-"""  # noqa: S608 - the table name comes from the model
-
-
-def _take_numbers(fund_id: int, kind: str, year: int, count: int) -> range:
-    """Reserve `count` consecutive numbers. The upsert locks the sequence row until commit,
-    so a number is never given twice and, the transaction being all or nothing, never skipped."""
-    with connection.cursor() as cur:
-        cur.execute(_SEQUENCE_UPSERT, [fund_id, kind, year, count])
-        last = cur.fetchone()[0]
-    return range(last - count + 1, last + 1)
-
-
-def _audit_many(actor, action: str, items: list[tuple[Node, object, dict | None, dict | None]]) -> None:
-    """The audit rows of a batch; one row per voucher, exactly as `audit_log` writes it."""
-    if len(items) == 1:
-        node, target, before, after = items[0]
-        audit_log(actor=actor, action=action, node=node, target=target, before=before, after=after)
-        return
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(actor=who, node_id=node.pk, node_path=node.path, action=action, target_type=target._meta.label_lower,
-                       target_id=str(target.pk), before=before, after=after)
-            for node, target, before, after in items
-        ]
-    )
-
-
-def _mark_posted(vouchers: list[Voucher], actor, now) -> None:
-    """One UPDATE for a batch (Django's bulk_update builds a CASE per row and field, which
-    costs more than the posting itself). Only drafts match; the count proves it."""
-    table = Voucher._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(vouchers))
-    sql = (
-        f"UPDATE {table} SET status = %s, approved_by_id = %s, posted_at = %s, "  # noqa: S608 - names from the model
-        f"number = (SELECT n FROM p WHERE p.vid = {table}.id), year = (SELECT y FROM p WHERE p.vid = {table}.id), "
-        f"node_id = (SELECT nid FROM p WHERE p.vid = {table}.id) "
-        f"WHERE id IN (SELECT vid FROM p) AND status = %s"
-    )
-    cols = "CAST(column1 AS BIGINT) AS vid, CAST(column2 AS INTEGER) AS n, CAST(column3 AS INTEGER) AS y, CAST(column4 AS BIGINT) AS nid"
-    cte = f"WITH p AS (SELECT {cols} FROM (VALUES {values}) AS t) "  # noqa: S608 - placeholders only
-    params = [x for v in vouchers for x in (v.pk, v.number, v.year, v.fund.node_id)]
-    with connection.cursor() as cur:
-        posted_at = connection.ops.adapt_datetimefield_value(now)
-        cur.execute(cte + sql, [*params, VoucherStatus.POSTED, actor.pk, posted_at, VoucherStatus.DRAFT])
-        updated = cur.rowcount
-    if updated < 0:  # sqlite3 reports no count for a statement that starts with WITH
-        updated = Voucher.objects.filter(pk__in=[v.pk for v in vouchers], status=VoucherStatus.POSTED, posted_at=now).count()
-    if updated != len(vouchers):
-        raise ValidationError(_("A voucher to approve is no longer a draft."))
+def _approve_one_fast(actor, voucher: Voucher) -> Voucher | None:
+    """PostgreSQL: the same approval in one database call (`posting.approve_one`), with the
+    same refusals and messages; None when the voucher needs the general path (a transfer or
+    a reversal)."""
+    problem, info, v = posting.approve_one(
+        voucher.pk, actor_id=actor.pk, roles=roles_with(Cap.FUND_APPROVE), now=timezone.now(),
+        draft_code=_("Draft %(id)s") % {"id": voucher.pk},
+    )  # fmt: skip
+    if problem is None:
+        return v
+    if problem == "general":
+        return None
+    if problem == "missing":
+        raise ValidationError(_("A voucher to approve no longer exists."))
+    if problem == "not_draft":
+        raise ValidationError(_("Voucher %(code)s is not a draft: it has already been posted or rejected.") % {"code": v.code})
+    if problem == "own":
+        raise ValidationError(_("You cannot approve a voucher you drafted yourself: another person must approve it."))
+    if problem == "role":
+        raise ValidationError(_("You do not hold the approving role for %(fund)s.") % {"fund": info})
+    if problem == "closed":
+        raise _closed_year(info, v.date.year)
+    if problem == "balance":
+        raise _insufficient(FundAccount.objects.select_related("fund").get(pk=v.account_id), int(info), v.amount)
+    raise ValueError(f"fund_approve_one: unknown answer {problem!r}")
 
 
 @transaction.atomic
@@ -476,22 +411,22 @@ def vouchers_approve(*, actor, vouchers: list[Voucher]) -> list[Voucher]:
 
     The other side of each transfer is posted with it. The vouchers are locked, then their
     fund rows in id order; numbers are reserved per fund, kind and year in that order too.
+    The statements are in `posting` (plain SQL: this is the path that must be fast).
     """
     ids = list(dict.fromkeys(v.pk for v in vouchers))
     if not ids:
         return []
+    if actor is None:
+        raise ValidationError(_("You cannot approve a voucher you drafted yourself: another person must approve it."))
     # Vouchers first (with the other side of each transfer), then their funds in id order:
     # every approval takes locks in that order, so two approvals never wait on each other in a ring.
-    group = list(Voucher.objects.select_for_update().filter(Q(pk__in=ids) | Q(transfer_pair_id__in=ids)).order_by("pk"))
+    group = posting.lock_vouchers(ids)
     by_id = {v.pk: v for v in group}
     if any(pk not in by_id for pk in ids):
         raise ValidationError(_("A voucher to approve no longer exists."))
-    funds = _lock_funds(*{v.fund_id for v in group})
+    funds = posting.lock_funds({v.fund_id for v in group}, approver_id=actor.pk or 0, roles=roles_with(Cap.FUND_APPROVE))
     for v in group:
         v.fund = funds[v.fund_id]
-    if actor is None:
-        raise ValidationError(_("You cannot approve a voucher you drafted yourself: another person must approve it."))
-    approving = granted_paths(actor, Cap.FUND_APPROVE)
     for v in group:
         if v.status != VoucherStatus.DRAFT:
             raise ValidationError(_("Voucher %(code)s is not a draft: it has already been posted or rejected.") % {"code": v.code})
@@ -503,57 +438,44 @@ def vouchers_approve(*, actor, vouchers: list[Voucher]) -> list[Voucher]:
         # The person who lets money leave a fund must hold the approving role there.
         guarded = [x for x in (v, pair) if x is not None and (x.signed_amount < 0 or pair is None)]
         for x in guarded:
-            if not any(x.fund.node.path.startswith(p) for p in approving):
+            if not x.fund.may_approve:
                 raise ValidationError(_("You do not hold the approving role for %(fund)s.") % {"fund": x.fund.name})
     # Closed years, in one query for the whole batch.
-    years = {v.date.year for v in group}
-    paths = {p for v in group for p in v.fund.node.ancestor_paths()}
-    closed = set(FundYearLock.objects.filter(year__in=years, node__path__in=paths).values_list("node__path", "year"))
-    from khuyenhoc.reports.models import (
-        YearClose,  # the association's year close freezes its money too
-    )
-
-    closed |= set(YearClose.objects.filter(year__in=years, node__path__in=paths).values_list("node__path", "year"))
-    for v in group:
-        for p in v.fund.node.ancestor_paths():
-            if (p, v.date.year) in closed:
+    closed = posting.closed_years({p for v in group for p in v.fund.node.ancestor_paths()}, {v.date.year for v in group})
+    if closed:
+        for v in group:
+            if any((p, v.date.year) in closed for p in v.fund.node.ancestor_paths()):
                 _check_year_open(v.fund.node, v.date)
     reversed_ids = [v.reverses_id for v in group if v.reverses_id]
     if reversed_ids and Voucher.objects.filter(pk__in=reversed_ids).exclude(status=VoucherStatus.POSTED).exists():
         raise ValidationError(_("Only a posted voucher can be reversed."))
     # Balances: what each account holds now, then every outgoing voucher in posting order.
-    outgoing = [v for v in group if v.signed_amount < 0]
-    if outgoing:
-        balances = dict(
-            LedgerEntry.objects.filter(account_id__in={v.account_id for v in outgoing}).values("account").annotate(s=Sum("amount")).values_list("account", "s")
-        )
+    if any(v.signed_amount < 0 for v in group):
+        balances = posting.account_balances(v.account_id for v in group if v.signed_amount < 0)
         for v in sorted(group, key=lambda v: (v.fund_id, v.kind, v.pk)):
-            left = (balances.get(v.account_id) or 0) + v.signed_amount
+            left = balances.get(v.account_id, 0) + v.signed_amount
             if v.signed_amount < 0 and left < 0:
-                raise _insufficient(FundAccount.objects.select_related("fund").get(pk=v.account_id), balances.get(v.account_id) or 0, v.amount)
+                raise _insufficient(FundAccount.objects.select_related("fund").get(pk=v.account_id), balances.get(v.account_id, 0), v.amount)
             balances[v.account_id] = left
     now = timezone.now()
     ordered = sorted(group, key=lambda v: (v.fund_id, v.kind, v.date.year, v.pk))
     befores = {v.pk: _snapshot(v) for v in ordered}
-    numbers: dict[tuple[int, str, int], list[int]] = {}
-    for key in dict.fromkeys((v.fund_id, v.kind, v.date.year) for v in ordered):
-        count = sum(1 for v in ordered if (v.fund_id, v.kind, v.date.year) == key)
-        numbers[key] = list(_take_numbers(*key, count))
+    counts: dict[tuple[int, str, int], int] = {}
+    for v in ordered:
+        key = (v.fund_id, v.kind, v.date.year)
+        counts[key] = counts.get(key, 0) + 1
+    numbers, heads = posting.reserve(counts)
+    taken = {key: iter(r) for key, r in numbers.items()}
     for v in ordered:
         v.status = VoucherStatus.POSTED
         v.year = v.date.year
-        v.number = numbers[(v.fund_id, v.kind, v.year)].pop(0)
+        v.number = next(taken[(v.fund_id, v.kind, v.year)])
         v.node = v.fund.node
         v.approved_by = actor
         v.posted_at = now
-    if len(ordered) == 1:
-        ordered[0].save(update_fields=["status", "year", "number", "node", "approved_by", "posted_at"])
-    else:
-        _mark_posted(ordered, actor, now)
-    for v in ordered:
         v._loaded_status = VoucherStatus.POSTED
-    for fund_id in dict.fromkeys(v.fund_id for v in ordered):
-        _append_entries(
+    entries = [
+        (
             funds[fund_id],
             [
                 {
@@ -563,15 +485,23 @@ def vouchers_approve(*, actor, vouchers: list[Voucher]) -> list[Voucher]:
                     "party_kind": v.party_kind,
                     "purpose": v.purpose,
                     "voucher_code": v.code,
-                    "voucher": v,
+                    "voucher_id": v.pk,
                     "date": v.date,
-                    "counter_node": by_id[v.transfer_pair_id].fund.node if v.transfer_pair_id else None,
+                    "counter_node_id": by_id[v.transfer_pair_id].fund.node_id if v.transfer_pair_id else None,
                 }
                 for v in ordered
                 if v.fund_id == fund_id
             ],
+            heads[fund_id],
         )
-    _audit_many(actor, "fund.voucher.posted", [(v.fund.node, v, befores[v.pk], _snapshot(v)) for v in ordered])
+        for fund_id in dict.fromkeys(v.fund_id for v in ordered)
+    ]
+    audit = ("fund.voucher.posted", [(v.fund.node, v, befores[v.pk], _snapshot(v)) for v in ordered])
+    written = posting.write_posting(
+        ordered, actor_id=actor.pk, now=now, posted=VoucherStatus.POSTED, draft=VoucherStatus.DRAFT, entries=entries, audit=audit
+    )
+    if written != len(ordered):
+        raise ValidationError(_("A voucher to approve is no longer a draft."))
     return [by_id[pk] for pk in ids]
 
 

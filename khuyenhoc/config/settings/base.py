@@ -84,6 +84,9 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "khuyenhoc.sqlite3")),
+        # Each server thread keeps its connection between requests, as on PostgreSQL:
+        # opening the file and running the PRAGMAs below cost more than a cached page.
+        "CONN_MAX_AGE": 60,
         "OPTIONS": {
             # WAL lets readers work while one writer commits; IMMEDIATE avoids
             # upgrade deadlocks between two writers.
@@ -160,3 +163,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Django's tasks framework (backport) with its database backend; `make run` starts
 # `manage.py db_worker` beside the web server. Progress lives on core.Job.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Voucher approval on PostgreSQL (docs/operations.md): statements prepared on the server, and a
+# single voucher approved by the `fund_approve_one` function in one call. Turn the first off
+# behind a transaction-pooling PgBouncer older than 1.21; the second falls back to the
+# statement-by-statement approval.
+FUND_PREPARED_STATEMENTS = True
+FUND_FAST_APPROVAL = True
