@@ -139,7 +139,7 @@ def _run(args) -> int:
         ratio = (f"{naive / ours:8.0f}x" if naive / ours >= 10 else f"{naive / ours:8.1f}x") if naive else "       -"
         ok = "ok" if ours <= target else "MISSED"
         print(f"{name:<34}{_ms(ours):>12}{_ms(naive) if naive else '-':>12}{ratio}  < {_ms(target)} {ok}")
-    rate, hot_rate, batch_rate, problems = _bench_posting(args, world)
+    ceiling, rate, hot_rate, batch_rate, problems = _bench_posting(args, world)
     failures += len(problems)
 
     def note(r):
@@ -147,6 +147,9 @@ def _run(args) -> int:
 
     w = args.writers
     print(f"{f'posting, {w} writers, 1 per approval':<34}{rate:>9,.0f} vouchers/s  >= 500 {note(rate)}")
+    print(f"{f'  ceiling: {w} writers, bare commits':<34}{ceiling:>9,.0f} commits/s   (a one-row insert per transaction)")
+    if world.get("wal_per_voucher"):
+        print(f"{'  log written per voucher':<34}{world['wal_per_voucher']:>9,.0f} bytes       (each commit waits for its flush to disk)")
     print(f"{f'posting, {w} writers, 50 per approval':<34}{batch_rate:>9,.0f} vouchers/s  >= 500 {note(batch_rate)}")
     print(f"{f'posting, {w} writers, all on one fund':<34}{hot_rate:>9,.0f} vouchers/s  (1 per approval; all queue on one fund's lock)")
     print(f"cpu: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
@@ -407,15 +410,35 @@ def _post_with_writers(args, world, ids, batch: int = 1) -> float:
     return len(ids) / elapsed
 
 
+def _wal_position() -> int | None:
+    """PostgreSQL's WAL position in bytes (None on SQLite): what a posting writes to the log,
+    which every commit waits to be flushed to disk."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")
+        return int(cur.fetchone()[0])
+
+
 def _bench_posting(args, world):
+    from django.db import connection
     from django.db.models import Count, Max
 
     from khuyenhoc.fund.models import Voucher
     from khuyenhoc.fund.selectors import verify_all_chains
 
     funds = world["funds"][: max(1, min(len(world["funds"]), 40))]
+    # The ceiling set by the database and its disk: the same writers each committing one
+    # one-row insert per transaction (on PostgreSQL every commit waits for its WAL flush).
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE bench_commit_probe (id INTEGER PRIMARY KEY, w INTEGER)")
+    ceiling = _post_with_writers(args, world, list(range(1, args.post + 1)), batch=0)
     ids = _drafts(world, funds, args.post)
+    wal0 = _wal_position()
     rate = _post_with_writers(args, world, ids)
+    world["wal_per_voucher"] = (_wal_position() - wal0) / len(ids) if wal0 is not None else None
     hot = world["funds"][-1:]
     hot_ids = _drafts(world, hot, max(args.post // 4, 50))
     hot_rate = _post_with_writers(args, world, hot_ids)
@@ -444,7 +467,7 @@ def _bench_posting(args, world):
     bad = [b for _f, _n, b in verify_all_chains([f.pk for f in funds + hot + batch_funds]) if b is not None]
     if bad:
         problems.append(f"chain breaks after posting: {bad[:3]}")
-    return rate, hot_rate, batch_rate, problems
+    return ceiling, rate, hot_rate, batch_rate, problems
 
 
 def _worker(argv: list[str]) -> int:
@@ -483,7 +506,13 @@ def _worker(argv: list[str]) -> int:
                 retries += 1
         raise RuntimeError("database stayed locked")
 
-    if batch == 1:
+    if batch == 0:  # the commit ceiling: one one-row insert per transaction, nothing else
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            for pk in ids:
+                cur.execute("INSERT INTO bench_commit_probe (id, w) VALUES (%s, %s)", [pk, os.getpid()])
+    elif batch == 1:
         for pk in ids:
             attempt(voucher_approve, actor=approver, voucher=Voucher(pk=pk))
     else:
