@@ -42,6 +42,10 @@ REPO = Path(__file__).resolve().parents[1]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, SQLite only, no load test")
+    parser.add_argument(
+        "--scale", type=float, default=1.0,
+        help="fraction of the full province (0.1: 100 chapters, 100,000 members …) to profile at a medium size",
+    )
     parser.add_argument("--db", choices=["sqlite", "pg", "both"], default=None)
     parser.add_argument("--no-load", dest="load", action="store_false", help="skip the 20-client load test of the dashboard")
     parser.add_argument("--load", dest="load", action="store_true", help=argparse.SUPPRESS)
@@ -63,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_backend(backend: str, args) -> int:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "khuyenhoc.config.settings.test"
-    extra = ["--smoke"] if args.smoke else []
+    extra = ["--smoke"] if args.smoke else ["--scale", str(args.scale)]
     extra += ["--load"] if args.load else ["--no-load"]
     extra += ["--clients", str(args.clients), "--requests", str(args.requests)]
     if backend == "sqlite":
@@ -112,7 +116,7 @@ def child(args) -> int:
     django.setup()
     from django.core.management import call_command
 
-    sizes = SMOKE if args.smoke else FULL
+    sizes = SMOKE if args.smoke else scaled(args.scale)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"   migrate: {time.perf_counter() - t0:.1f} s", flush=True)
@@ -120,6 +124,17 @@ def child(args) -> int:
     province = generate(sizes)
     print(f"   generate {sizes}: {time.perf_counter() - t0:.1f} s", flush=True)
     return measure(province, args, sizes)
+
+
+def scaled(scale: float) -> dict[str, int]:
+    """The full sizes times `scale`, keeping whole chapters per commune and communes per district."""
+    if scale == 1:
+        return dict(FULL)
+    out = {k: max(1, int(v * scale)) for k, v in FULL.items()}
+    out["districts"] = max(1, min(FULL["districts"], out["communes"]))
+    out["communes"] = max(out["districts"], out["communes"] // out["districts"] * out["districts"])
+    out["chapters"] = max(out["communes"], out["chapters"] // out["communes"] * out["communes"])
+    return out
 
 
 def _series(vendor: str, n: int) -> str:
@@ -225,15 +240,18 @@ def generate(sizes: dict):
     Member = apps.get_model("members", "Member")
     Period = apps.get_model("members", "MembershipPeriod")
     m0 = _max_id(Member)
+    person = {
+        "kind": "'individual'", "gender": f"CASE WHEN {mod('i', 2)} = 0 THEN 'female' ELSE 'male' END",
+        "birth_year": f"(1940 + {mod('i', 60)})", "ethnicity": f"CASE WHEN {mod('i', 3)} = 0 THEN '01' ELSE '02' END",
+    }
     with transaction.atomic():
         fill(Member, sizes["members"], {
-            "node": chapter_of, "kind": "'individual'", "full_name": "'Nguyễn Văn An'", "search_key": "'nguyen van an'",
-            "sort_key": "'an'", "gender": f"CASE WHEN {mod('i', 2)} = 0 THEN 'female' ELSE 'male' END",
-            "birth_year": f"(1940 + {mod('i', 60)})", "ethnicity": f"CASE WHEN {mod('i', 3)} = 0 THEN '01' ELSE '02' END",
-            "joined_on": date_sql(2015, mod("i", 3000)), "status": "'active'",
+            "node": chapter_of, "full_name": "'Nguyễn Văn An'", "search_key": "'nguyen van an'", "sort_key": "'an'",
+            "joined_on": date_sql(2015, mod("i", 3000)), "status": "'active'", **person,
         })
+        # A stay carries copies of its member's kind, gender, year of birth and ethnicity.
         fill(Period, sizes["members"], {
-            "member": f"({m0} + i)", "node": chapter_of, "start": date_sql(2015, mod("i", 3000)), "start_reason": "'joined'",
+            "member": f"({m0} + i)", "node": chapter_of, "start": date_sql(2015, mod("i", 3000)), "start_reason": "'joined'", **person,
         })
     print(f"   members: {Period.objects.count()} periods", flush=True)
 
@@ -297,9 +315,11 @@ def generate(sizes: dict):
             "code": "'B' || i" if not pg else "'B' || i::text",
         })
     print(f"   awards: {Award.objects.count()} awards", flush=True)
-    if pg:
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
+    with connection.cursor() as cur:
+        # What autovacuum does within a minute of a bulk load (bench_members does the same):
+        # statistics for every table, and on PostgreSQL the visibility map that the
+        # index-only scans of the roll-up rely on.
+        cur.execute("VACUUM ANALYZE" if pg else "ANALYZE")
     return province
 
 
@@ -378,7 +398,9 @@ def measure(province, args, sizes) -> int:
     failures += 0 if same else 1
 
     first, best, content = _time(lambda: render_report(report_data(province, YEAR)), repeat=2)
-    ok = best < 5 or args.smoke
+    # The first run is the one that counts: it computes this year and last year (for the
+    # comparison) from the records; the second finds both in the shared cache.
+    ok = first < 5 or args.smoke
     failures += 0 if ok else 1
     print(
         f"   annual review report (DOCX, {len(content) // 1024} KB): first {first:.2f} s, best {best:.2f} s "
@@ -418,6 +440,11 @@ def load_test(province, args, vendor: str) -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = dict(os.environ)
+    # Serve with the settings `make run` uses (debug off), not the test settings: those
+    # close the database connection after every request for the sake of live-server tests,
+    # which no deployment does (the base settings keep each connection for 60 s).
+    env["DJANGO_SETTINGS_MODULE"] = "khuyenhoc.config.settings.dev"
+    env["DJANGO_DEBUG"] = "0"
     workers = str(max(2, (os.cpu_count() or 2) * 2))
     proc = subprocess.Popen(  # noqa: S603 - our own gunicorn on 127.0.0.1
         [sys.executable, "-m", "gunicorn", "khuyenhoc.config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", workers, "--threads", "2", "--log-level", "warning"],

@@ -135,10 +135,31 @@ class MembershipPeriod(models.Model):
     start_reason = models.CharField(max_length=12, choices=PeriodStart.choices, default=PeriodStart.JOINED)
     end = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=12, choices=PeriodEnd.choices, blank=True)
+    # Copies of the member's fields that the year's figures break down by, and whether
+    # the record was merged into another one (then it never counts). The member services
+    # write them with every change to the member (services.sync_periods), so the figures
+    # of a province count a million stays from this table alone, without joining the
+    # member of each one.
+    kind = models.CharField(max_length=12, choices=MemberKind.choices, default=MemberKind.INDIVIDUAL, editable=False)
+    gender = models.CharField(max_length=8, choices=Gender.choices, blank=True, editable=False)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    ethnicity = models.CharField(max_length=2, choices=ETHNICITY_CHOICES, blank=True, editable=False)
+    merged = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["member_id", "start", "id"]
-        indexes = [models.Index(fields=["node", "start"], name="members_period_node_start")]
+        indexes = [
+            models.Index(fields=["node", "start"], name="members_period_node_start"),
+            # Stays that ended, by unit and end date: who left in a year, read without
+            # scanning the open stays (most of them).
+            models.Index(fields=["node", "end"], condition=Q(end__isnull=False), name="members_period_node_end"),
+            # Everything the year's roll-up reads, in the order it groups (unit, ethnicity):
+            # SQLite counts a province from this index alone, without sorting a million rows.
+            models.Index(
+                fields=["node", "ethnicity", "start", "end", "merged", "kind", "gender", "birth_year"],
+                name="members_period_roll_up",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.node_id} {self.start}–{self.end or '…'}"

@@ -284,9 +284,8 @@ def periods_at(node: Node, on: dt.date) -> QuerySet[MembershipPeriod]:
     if ids is None:
         return MembershipPeriod.objects.none()
     return (
-        MembershipPeriod.objects.filter(node_id__in=ids, start__lte=on)
+        MembershipPeriod.objects.filter(node_id__in=ids, start__lte=on, merged=False)
         .filter(Q(end__isnull=True) | Q(end__gt=on))
-        .exclude(member__status=MemberStatus.MERGED)
     )
 
 
@@ -300,11 +299,11 @@ def year_stats(node: Node, year: int) -> dict:
     neither)."""
     end = dt.date(year, 12, 31)
     at_end = periods_at(node, end)
-    stats = _breakdown(at_end, "member__", year)
+    stats = _breakdown(at_end, "", year)  # a stay carries its member's kind, gender, …
     ids = _subtree_as_of(node, end)
     stats["joined"] = stats["left"] = 0
     if ids is not None:
-        in_year = MembershipPeriod.objects.filter(node_id__in=ids).exclude(member__status=MemberStatus.MERGED)
+        in_year = MembershipPeriod.objects.filter(node_id__in=ids, merged=False)
         stats["joined"] = in_year.filter(
             start__year=year, start_reason__in=[PeriodStart.JOINED, PeriodStart.REJOINED]
         ).count()

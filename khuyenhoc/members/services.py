@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +74,42 @@ PERSONAL_FIELDS = ("citizen_id", "phone")
 def reversed_words(key: str) -> str:
     """The words of a search key in reverse order: "nguyen van an" -> "an van nguyen"."""
     return " ".join(reversed(key.split()))
+
+
+# ------------------------------------------------------------- the stays' copies
+
+# The member's fields every one of its stays (MembershipPeriod) carries a copy of, for
+# the year's figures; plus `merged` (the record was merged into another one).
+PERIOD_COPIES = ("kind", "gender", "birth_year", "ethnicity")
+
+
+def period_copies(member) -> dict[str, Any]:
+    """What a stay of `member` copies from it (a Member or a light record of the import)."""
+    values = {f: getattr(member, f) for f in PERIOD_COPIES}
+    values["merged"] = member.status == MemberStatus.MERGED
+    return values
+
+
+def _period_create(member: Member, **fields) -> MembershipPeriod:
+    return MembershipPeriod.objects.create(member=member, **period_copies(member), **fields)
+
+
+def sync_periods(member: Member) -> None:
+    """Write the member's current values onto every one of its stays (after a change)."""
+    MembershipPeriod.objects.filter(member_id=member.pk).update(**period_copies(member))
+
+
+def _sync_periods_bulk(fields: Sequence[str], rows: Sequence[tuple]) -> None:
+    """`rows` are (member id, value for each of `fields`…): the same fields of all the
+    stays of each member, one prepared UPDATE per member."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(MembershipPeriod._meta.db_table)
+    columns = [connection.ops.quote_name(MembershipPeriod._meta.get_field(f).column) for f in fields]
+    sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE member_id = %s"  # noqa: S608 - names from model meta
+    with connection.cursor() as cur:
+        for part in bulk.chunked(rows):
+            cur.executemany(sql, [(*values, member_id) for member_id, *values in part])
 
 
 @lru_cache(maxsize=50_000)
@@ -322,7 +358,7 @@ def member_create(
     _check_duplicates(actor=actor, node=node, values=values, confirm_not_duplicate=confirm_not_duplicate)
     skey, sort = name_keys(values["full_name"])
     member = Member.objects.create(node=node, search_key=skey, reverse_key=reversed_words(skey), sort_key=sort, **values)
-    MembershipPeriod.objects.create(member=member, node=node, start=member.joined_on, start_reason=PeriodStart.JOINED)
+    _period_create(member, node=node, start=member.joined_on, start_reason=PeriodStart.JOINED)
     audit_log(actor=actor, action="members.member.created", node=node, target=member, after=_snapshot(member))
     return member
 
@@ -353,6 +389,7 @@ def member_update(*, actor, member: Member, confirm_not_duplicate: bool = False,
     member.search_key, member.sort_key = name_keys(member.full_name)
     member.reverse_key = reversed_words(member.search_key)
     member.save()
+    sync_periods(member)
     after = _snapshot(member)
     if after != before:
         audit_log(
@@ -404,7 +441,7 @@ def member_rejoin(*, actor, member: Member, on: dt.date, node: Node | None = Non
     if member.citizen_id and live_members().filter(citizen_id=member.citizen_id, status=MemberStatus.ACTIVE).exclude(pk=member.pk).exists():
         raise ValidationError(_("Another active record has this member's CCCD number; merge the two records instead."))
     before = _snapshot(member)
-    MembershipPeriod.objects.create(member=member, node=node, start=on, start_reason=PeriodStart.REJOINED)
+    _period_create(member, node=node, start=on, start_reason=PeriodStart.REJOINED)
     member.status, member.left_on, member.leave_reason, member.node = MemberStatus.ACTIVE, None, "", node
     member.save(update_fields=["status", "left_on", "leave_reason", "node", "updated_at"])
     audit_log(actor=actor, action="members.member.rejoined", node=node, target=member, before=before, after=_snapshot(member))
@@ -429,7 +466,7 @@ def member_transfer(*, actor, member: Member, to_node: Node, on: dt.date, note: 
     if period:
         period.end, period.end_reason = on, PeriodEnd.TRANSFER
         period.save(update_fields=["end", "end_reason"])
-    MembershipPeriod.objects.create(member=member, node=to_node, start=on, start_reason=PeriodStart.TRANSFER)
+    _period_create(member, node=to_node, start=on, start_reason=PeriodStart.TRANSFER)
     transfer = MemberTransfer.objects.create(
         member=member,
         from_node=from_node,
@@ -476,6 +513,7 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
         period.save(update_fields=["end", "end_reason"])
     duplicate.status, duplicate.merged_into = MemberStatus.MERGED, keep
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    sync_periods(duplicate)
     for field in ("gender", "birth_year", "birth_date", "ethnicity", "phone", "citizen_id", "address"):
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
@@ -486,6 +524,7 @@ def member_merge(*, actor, keep: Member, duplicate: Member) -> Member:
             first.start = keep.joined_on
             first.save(update_fields=["start"])
     keep.save()
+    sync_periods(keep)
     audit_log(
         actor=actor,
         action="members.member.merged",
@@ -583,7 +622,7 @@ MEMBER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-PERIOD_COLUMNS = ("id", "member", "node", "start", "start_reason", "end", "end_reason")
+PERIOD_COLUMNS = ("id", "member", "node", "start", "start_reason", "end", "end_reason", *PERIOD_COPIES, "merged")
 AUDIT_COLUMNS = ("at", "actor", "node_id", "node_path", "action", "target_type", "target_id", "before", "after")
 
 
@@ -634,19 +673,22 @@ def members_bulk_create(
             for pk, period_id, r in zip(ids[start:end], period_ids[start:end], rows[start:end], strict=True):
                 skey, sort = name_keys(r["full_name"])
                 left_on = r.get("left_on")
+                kind, gender, birth_year, ethnicity = (
+                    r.get("kind") or MemberKind.INDIVIDUAL, r.get("gender") or "", r.get("birth_year"), r.get("ethnicity") or ""
+                )
                 member_rows.append(
                     (
                         pk,
                         r["node_id"],
-                        r.get("kind") or MemberKind.INDIVIDUAL,
+                        kind,
                         r["full_name"],
                         skey,
                         reversed_words(skey),
                         sort,
-                        r.get("gender") or "",
-                        r.get("birth_year"),
+                        gender,
+                        birth_year,
                         r.get("birth_date"),
-                        r.get("ethnicity") or "",
+                        ethnicity,
                         r.get("phone") or "",
                         r.get("citizen_id") or "",
                         r.get("address") or "",
@@ -660,7 +702,10 @@ def members_bulk_create(
                     )
                 )
                 period_rows.append(
-                    (period_id, pk, r["node_id"], r["joined_on"], PeriodStart.JOINED, left_on, PeriodEnd.LEFT if left_on else "")
+                    (
+                        period_id, pk, r["node_id"], r["joined_on"], PeriodStart.JOINED, left_on, PeriodEnd.LEFT if left_on else "",
+                        kind, gender, birth_year, ethnicity, False,
+                    )
                 )
             bulk.insert_rows(Member, MEMBER_COLUMNS, member_rows)
             bulk.insert_rows(MembershipPeriod, PERIOD_COLUMNS, period_rows)
@@ -691,7 +736,7 @@ def members_bulk_update(
     with transaction.atomic():
         # Group by the set of changed fields: one prepared UPDATE per shape.
         shapes: dict[tuple[str, ...], list[tuple]] = {}
-        transfers: list[tuple[Member, int]] = []
+        transfers: list[tuple[Member, int, dict]] = []
         leaves: list[tuple[Member, dt.date]] = []
         join_dates: list[tuple[Member, dt.date]] = []
         audit_items = []
@@ -707,7 +752,7 @@ def members_bulk_update(
             if fields:
                 shapes.setdefault(fields + ("updated_at",), []).append((member.pk, *[values[f] for f in fields], now))
             if "node_id" in change and change["node_id"] != member.node_id:
-                transfers.append((member, change["node_id"]))
+                transfers.append((member, change["node_id"], change))
             if change.get("left_on") and member.status == MemberStatus.ACTIVE:
                 leaves.append((member, change["left_on"]))
             if "joined_on" in change:
@@ -717,6 +762,13 @@ def members_bulk_update(
             audit_items.append((nodes[change.get("node_id", member.node_id)], member.pk, before, after))
         for fields, rows in shapes.items():
             bulk.update_rows(Member, fields, rows, batch_size=batch_size)
+        copies: dict[tuple[str, ...], list[tuple]] = {}
+        for member, change in changes:
+            fields = tuple(f for f in PERIOD_COPIES if f in change)
+            if fields:
+                copies.setdefault(fields, []).append((member.pk, *[change[f] for f in fields]))
+        for fields, rows in copies.items():
+            _sync_periods_bulk(fields, rows)
         if join_dates:
             _bulk_first_period(join_dates)
         if transfers:
@@ -760,20 +812,24 @@ def _jsonable(value: Any, key: str) -> Any:
     return value
 
 
-def _bulk_transfer(*, actor, transfers: list[tuple[Member, int]], on: dt.date, now: dt.datetime) -> None:
-    open_periods = _open_periods([m.pk for m, _n in transfers])
+def _bulk_transfer(*, actor, transfers: list[tuple[Member, int, dict]], on: dt.date, now: dt.datetime) -> None:
+    """`transfers` are (member as loaded, new unit id, the member's changed fields)."""
+    open_periods = _open_periods([m.pk for m, _n, _c in transfers])
     bulk.update_rows(
         MembershipPeriod,
         ("end", "end_reason"),
-        [(open_periods[m.pk].pk, max(on, open_periods[m.pk].start), PeriodEnd.TRANSFER) for m, _n in transfers if m.pk in open_periods],
+        [(open_periods[m.pk].pk, max(on, open_periods[m.pk].start), PeriodEnd.TRANSFER) for m, _n, _c in transfers if m.pk in open_periods],
     )
     period_ids = bulk.reserve_ids(MembershipPeriod, len(transfers))
     bulk.insert_rows(
         MembershipPeriod,
         PERIOD_COLUMNS,
         [
-            (pid, m.pk, to, max(on, open_periods[m.pk].start) if m.pk in open_periods else on, PeriodStart.TRANSFER, None, "")
-            for pid, (m, to) in zip(period_ids, transfers, strict=True)
+            (
+                pid, m.pk, to, max(on, open_periods[m.pk].start) if m.pk in open_periods else on, PeriodStart.TRANSFER, None, "",
+                *[copies.get(f, getattr(m, f)) for f in PERIOD_COPIES], False,
+            )
+            for pid, (m, to, copies) in zip(period_ids, transfers, strict=True)
         ],
     )
     actor_id = actor.pk if getattr(actor, "pk", None) else None
@@ -781,9 +837,9 @@ def _bulk_transfer(*, actor, transfers: list[tuple[Member, int]], on: dt.date, n
     bulk.insert_rows(
         MemberTransfer,
         ("id", "member", "from_node", "to_node", "on", "note", "created_by", "created_at"),
-        [(tid, m.pk, m.node_id, to, on, "", actor_id, now) for tid, (m, to) in zip(transfer_ids, transfers, strict=True)],
+        [(tid, m.pk, m.node_id, to, on, "", actor_id, now) for tid, (m, to, _c) in zip(transfer_ids, transfers, strict=True)],
     )
-    bulk.update_rows(Member, ("node",), [(m.pk, to) for m, to in transfers])
+    bulk.update_rows(Member, ("node",), [(m.pk, to) for m, to, _c in transfers])
 
 
 def _open_periods(member_ids: list[int]) -> dict[int, MembershipPeriod]:
@@ -835,7 +891,13 @@ def move_members(old: Node, new: Node, effective: dt.date) -> int:
         bulk.insert_rows(
             MembershipPeriod,
             PERIOD_COLUMNS,
-            [(pid, p.member_id, new.pk, max(effective, p.start), PeriodStart.REORGANISED, None, "") for pid, p in zip(new_ids, open_periods, strict=True)],
+            [
+                (
+                    pid, p.member_id, new.pk, max(effective, p.start), PeriodStart.REORGANISED, None, "",
+                    *[getattr(p, f) for f in PERIOD_COPIES], p.merged,
+                )
+                for pid, p in zip(new_ids, open_periods, strict=True)
+            ],
         )
         Member.objects.filter(node=old).update(node=new)
         audit_log(

@@ -65,7 +65,7 @@ def members_listing(tree: TreeAsOf, year: int, key: str, page: int, size: int) -
     except LookupError:
         return None
     end = dt.date(year, 12, 31)
-    qs = Period.objects.filter(node_id__in=tree.ids).exclude(member__status="merged")
+    qs = Period.objects.filter(node_id__in=tree.ids, merged=False)
     if key == "joined":
         qs = qs.filter(start__year=year, start_reason__in=("joined", "rejoined"))
     elif key == "left":
@@ -73,22 +73,22 @@ def members_listing(tree: TreeAsOf, year: int, key: str, page: int, size: int) -
     else:
         qs = qs.filter(start__lte=end).filter(Q(end__isnull=True) | Q(end__gt=end))
         if key in ("individual", "collective", "honorary"):
-            qs = qs.filter(member__kind=key)
+            qs = qs.filter(kind=key)
         elif key in ("male", "female"):
-            qs = qs.filter(member__gender=key)
+            qs = qs.filter(gender=key)
         elif key.startswith("ethnicity_"):
             code = key.removeprefix("ethnicity_")
-            qs = qs.filter(member__ethnicity="" if code == "unknown" else code)
+            qs = qs.filter(ethnicity="" if code == "unknown" else code)
         elif key.startswith("age_"):
             from khuyenhoc.members.selectors import AGE_BANDS
 
             for code, low, high, _label in AGE_BANDS:
                 if key == f"age_{code}":
-                    qs = qs.filter(member__birth_year__isnull=False)
+                    qs = qs.filter(birth_year__isnull=False)
                     if high is not None:
-                        qs = qs.filter(member__birth_year__gte=year - high)
+                        qs = qs.filter(birth_year__gte=year - high)
                     if low is not None:
-                        qs = qs.filter(member__birth_year__lte=year - low)
+                        qs = qs.filter(birth_year__lte=year - low)
     total = qs.count()
     rows = [
         [p.member.full_name, str(p.member.birth_year or ""), _nodes_label(tree, p.node_id), format_date(p.start)]

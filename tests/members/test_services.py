@@ -261,3 +261,47 @@ def test_the_fast_name_keys_equal_core_on_vietnamese_names(words):
 def test_mask_keeps_the_last_four_characters():
     assert services.mask("006170001234") == "••••••••1234"
     assert services.mask("") == ""
+
+
+def _assert_stays_copy_their_member():
+    """Every stay carries its member's kind, gender, year of birth, ethnicity and merged
+    state (the year's figures read them from the stays alone)."""
+    for p in MembershipPeriod.objects.select_related("member"):
+        m = p.member
+        assert (p.kind, p.gender, p.birth_year, p.ethnicity, p.merged) == (
+            m.kind, m.gender, m.birth_year, m.ethnicity, m.status == MemberStatus.MERGED
+        ), f"stay {p.pk} of {m.full_name}"
+
+
+def test_every_write_keeps_the_stays_copies_of_the_member(world):
+    other = add_chapter(world.commune_a, "TP-A-02")
+    a = add_member(world.chapter_a, "Hà Văn Bình", gender="male", ethnicity="02", joined_on=dt.date(2015, 1, 1))
+    b = add_member(world.chapter_a, "Lê Thị Hoa", gender="female", birth_year=1980, joined_on=dt.date(2015, 1, 1))
+    c = add_member(world.chapter_a, "Lê Thị Hòa", gender="female", birth_year=1981, joined_on=dt.date(2016, 1, 1))
+    _assert_stays_copy_their_member()
+    services.member_transfer(actor=None, member=a, to_node=other, on=dt.date(2020, 1, 1))
+    services.member_update(actor=None, member=a, kind="honorary", gender="female", birth_year=1961, ethnicity="07")
+    _assert_stays_copy_their_member()
+    services.member_leave(actor=None, member=b, on=dt.date(2021, 1, 1))
+    services.member_rejoin(actor=None, member=b, on=dt.date(2022, 1, 1))
+    _assert_stays_copy_their_member()
+    services.member_merge(actor=None, keep=b, duplicate=c)  # c's ethnicity fills nothing; c is merged
+    assert MembershipPeriod.objects.filter(member=c, merged=True).exists()
+    _assert_stays_copy_their_member()
+    ids = services.members_bulk_create(
+        rows=[
+            {"node_id": world.chapter_a.pk, "full_name": "Ma Văn Chiến", "kind": "collective", "gender": "male", "birth_year": 1990, "ethnicity": "07", "joined_on": dt.date(2020, 1, 1)},
+            {"node_id": world.chapter_a.pk, "full_name": "Nông Thị Dung", "joined_on": dt.date(2020, 1, 1), "left_on": dt.date(2021, 1, 1)},
+        ]
+    )
+    _assert_stays_copy_their_member()
+    d, e = Member.objects.get(pk=ids[0]), Member.objects.get(pk=ids[1])
+    services.members_bulk_update(
+        actor=None,
+        changes=[(d, {"node_id": other.pk, "gender": "female", "birth_year": 1991}), (e, {"ethnicity": "01", "kind": "honorary"})],
+        on=dt.date(2022, 2, 1),
+    )
+    _assert_stays_copy_their_member()
+    node_merge(actor=None, sources=[other], into=world.chapter_a, effective=dt.date(2025, 7, 1))
+    assert MembershipPeriod.objects.filter(start_reason=PeriodStart.REORGANISED).count() == 2
+    _assert_stays_copy_their_member()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from khuyenhoc.organizations.models import ChapterType, NodeKind
 from khuyenhoc.organizations.services import node_create, node_merge, node_update
@@ -149,3 +150,26 @@ def test_a_large_roll_up_reads_the_same_figures_the_fast_way(world, monkeypatch)
     fast = selectors.compute_year_statistics(world.city, 2022)
     assert fast.total == slow.total
     assert [c.figures for c in fast.children] == [c.figures for c in slow.children]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections sharing one snapshot: PostgreSQL only")
+def test_the_concurrent_roll_up_reads_the_same_figures_as_one_connection(transactional_db, world, monkeypatch, settings):
+    _members(world)
+    fund_with_receipts(world, world.commune_a, [5_000_000], purpose_payments=[1_000_000])
+    monkeypatch.setattr(providers, "LARGE_ROLL_UP", 1)
+    calls = []
+    real = selectors._collect_concurrently
+    monkeypatch.setattr(selectors, "_collect_concurrently", lambda *a: calls.append(a) or real(*a))
+    both = selectors.compute_year_statistics(world.city, 2022)
+    assert calls, "the roll-up did not use a second connection"
+    settings.REPORTS_CONCURRENT_ROLL_UP = False
+    one = selectors.compute_year_statistics(world.city, 2022)
+    assert len(calls) == 1
+    assert both.snapshot() == one.snapshot()
+    assert both.get("members", "total") == 4 and both.get("fund", "receipts") == 5_000_000
+
+
+def test_inside_a_transaction_the_roll_up_keeps_to_its_own_connection(world, monkeypatch):
+    # A second connection would not see what the surrounding transaction wrote (closing a year).
+    monkeypatch.setattr(providers, "LARGE_ROLL_UP", 1)
+    assert not selectors._concurrent(1000)
