@@ -7,6 +7,7 @@ outside them answers 404, so its existence never leaks.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from enum import StrEnum
 from functools import reduce
 from operator import or_
@@ -72,10 +73,51 @@ def active_grants(user) -> QuerySet[RoleGrant]:
     ).select_related("node")
 
 
-def granted_paths(user, cap: Cap = Cap.VIEW) -> list[str]:
-    paths = sorted(
-        active_grants(user).filter(role__in=roles_with(cap)).values_list("node__path", flat=True)
+# The grants read during the current web request, per user id (`GrantMemoMiddleware`): a
+# page asks "may this person …?" many times (the view, its tabs, its buttons); the answer
+# comes from one query. Outside a request (services, commands, tests) nothing is kept.
+_REQUEST_GRANTS: ContextVar[dict | None] = ContextVar("request_grants", default=None)
+
+
+def _grants(user) -> list[tuple[str, str]]:
+    """(role, unit path) of the user's active grants on active units."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    memo = _REQUEST_GRANTS.get()
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
+    rows = list(
+        RoleGrant.objects.filter(user=user, revoked_at__isnull=True, node__status="active").values_list("role", "node__path")
     )
+    if memo is not None:
+        memo[user.pk] = rows
+    return rows
+
+
+def forget_grants(user) -> None:
+    """Drop what this request read of `user`'s grants (after a grant is added or revoked)."""
+    memo = _REQUEST_GRANTS.get()
+    if memo is not None:
+        memo.pop(getattr(user, "pk", None), None)
+
+
+class GrantMemoMiddleware:
+    """Reads each user's grants at most once per request (see `_REQUEST_GRANTS`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _REQUEST_GRANTS.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _REQUEST_GRANTS.reset(token)
+
+
+def granted_paths(user, cap: Cap = Cap.VIEW) -> list[str]:
+    roles = set(roles_with(cap))
+    paths = sorted(path for role, path in _grants(user) if role in roles)
     # Drop paths already covered by an ancestor grant: shorter queries.
     kept: list[str] = []
     for p in paths:
@@ -121,7 +163,7 @@ def has_cap(user, node: Node, cap: Cap) -> bool:
 
 def user_caps(user, node: Node) -> set[str]:
     caps: set[str] = set()
-    for g in active_grants(user):
-        if node.path.startswith(g.node.path):
-            caps |= ROLE_CAPS.get(g.role, frozenset())
+    for role, path in _grants(user):
+        if node.path.startswith(path):
+            caps |= ROLE_CAPS.get(role, frozenset())
     return caps

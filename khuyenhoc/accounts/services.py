@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from khuyenhoc.core.audit import audit_log
 
 from .models import ApiToken, Role, RoleGrant
+from .permissions import forget_grants
 
 
 @transaction.atomic
@@ -38,6 +39,7 @@ def grant_add(*, actor, user, node, role: str) -> RoleGrant:
     if existing:
         return existing
     grant = RoleGrant.objects.create(user=user, node=node, role=role, granted_by=actor if getattr(actor, "pk", None) else None)
+    forget_grants(user)
     audit_log(actor=actor, action="accounts.grant.added", node=node, target=grant, after={"user": user.username, "role": role})
     return grant
 
@@ -46,6 +48,7 @@ def grant_add(*, actor, user, node, role: str) -> RoleGrant:
 def grant_revoke(*, actor, grant: RoleGrant) -> RoleGrant:
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
+    forget_grants(grant.user)
     audit_log(actor=actor, action="accounts.grant.revoked", node=grant.node, target=grant, before={"user": grant.user.username, "role": grant.role})
     return grant
 

@@ -61,3 +61,27 @@ def test_the_api_answers_with_a_token_and_only_inside_scope(world, client):
     listed = client.get("/api/org/nodes", HTTP_AUTHORIZATION=f"Bearer {key}").json()
     assert {n["code"] for n in listed} == {"TP-A", "TP-A-01"}
     assert client.get("/api/org/nodes", HTTP_AUTHORIZATION="Bearer forged").status_code == 401
+
+
+def test_a_request_reads_a_users_grants_once_and_sees_its_own_changes(world, django_assert_num_queries):
+    from khuyenhoc.accounts.models import Role
+    from khuyenhoc.accounts.permissions import _REQUEST_GRANTS, granted_paths, user_caps
+    from khuyenhoc.accounts.services import grant_add, grant_revoke
+
+    token = _REQUEST_GRANTS.set({})  # what GrantMemoMiddleware does around every request
+    try:
+        with django_assert_num_queries(1):
+            assert has_cap(world.viewer_a, world.chapter_a, Cap.VIEW)
+            assert not has_cap(world.viewer_a, world.chapter_a, Cap.MANAGE_TREE)
+            assert user_caps(world.viewer_a, world.chapter_a) == {Cap.VIEW}
+            assert granted_paths(world.viewer_a, Cap.VIEW) == [world.commune_a.path]
+        grant = grant_add(actor=world.admin_city, user=world.viewer_a, node=world.commune_b, role=Role.ADMIN)
+        assert has_cap(world.viewer_a, world.commune_b, Cap.MANAGE_TREE)  # read again after the grant
+        grant_revoke(actor=world.admin_city, grant=grant)
+        assert not has_cap(world.viewer_a, world.commune_b, Cap.VIEW)
+    finally:
+        _REQUEST_GRANTS.reset(token)
+    # Outside a request nothing is kept: every question reads the grants.
+    with django_assert_num_queries(2):
+        has_cap(world.viewer_a, world.chapter_a, Cap.VIEW)
+        has_cap(world.viewer_a, world.chapter_a, Cap.VIEW)
