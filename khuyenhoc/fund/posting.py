@@ -19,7 +19,6 @@ in the settings turns them off here too (docs/operations.md).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 
@@ -27,10 +26,18 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from khuyenhoc.core.models import AuditEvent
-from khuyenhoc.organizations.models import Node
+from khuyenhoc.organizations.models import PATH_STEP, Node
 
-from .ledger import FORMAT, GENESIS
-from .models import Fund, FundYearLock, LedgerEntry, Voucher, VoucherSequence
+from .ledger import FORMAT, GENESIS, entry_hash
+from .models import (
+    VOUCHER_PREFIX,
+    Fund,
+    FundYearLock,
+    LedgerEntry,
+    Voucher,
+    VoucherKind,
+    VoucherSequence,
+)
 
 _NODE_FIELDS = [f for f in Node._meta.concrete_fields]
 _FUND_FIELDS = [f for f in Fund._meta.concrete_fields]
@@ -285,18 +292,16 @@ def _ledger_params(db, fund: Fund, rows: list[dict], head: tuple[int, str], post
     voucher_code, voucher_id, counter_node_id. The hash follows `ledger.canonical_line`."""
     adapt_date = db.ops.adapt_datefield_value
     seq, prev = head
-    prefix = f"{FORMAT}|{int(fund.pk)}|"
     node_id = int(fund.node_id)
     params = []
     for row in rows:
         seq += 1
         party_kind, purpose, code = row.get("party_kind") or "", row.get("purpose") or "", row.get("voucher_code") or ""
         counter = row.get("counter_node_id")
-        line = (
-            f"{prefix}{seq}|{row['date'].isoformat()}|{int(row['account_id'])}|{int(row['amount'])}|{row['kind']}|"
-            f"{party_kind}|{purpose}|{code}|{node_id}|{int(counter) if counter else ''}|{prev}"
-        )
-        digest = hashlib.sha256(line.encode("utf-8")).hexdigest()
+        digest = entry_hash(
+            fund_id=fund.pk, seq=seq, date=row["date"], account_id=row["account_id"], amount=row["amount"], kind=row["kind"],
+            party_kind=party_kind, purpose=purpose, voucher_code=code, node_id=node_id, counter_node_id=counter, prev_hash=prev,
+        )  # fmt: skip
         params += [
             fund.pk, seq, row["account_id"], node_id, row.get("voucher_id"), code, adapt_date(row["date"]),
             row["amount"], row["kind"], party_kind, purpose, counter, posted_at, prev, digest,
@@ -427,15 +432,10 @@ def approve_one(voucher_id: int, *, actor_id: int, roles: list[str], now: dt.dat
     """Approve and post one voucher with `fund_approve_one` (see migration 0003 for what it does
     and refuses). Returns (problem code or None, info, the voucher as it now stands). Outside a
     transaction the call is its own transaction: one round trip in all."""
-    from khuyenhoc.organizations.models import PATH_STEP
-
-    from .ledger import FORMAT as LEDGER_FORMAT
-    from .models import VOUCHER_PREFIX, VoucherKind
-
     db = _db()
     params = [
         voucher_id, actor_id, list(roles), now, draft_code,
-        VOUCHER_PREFIX[VoucherKind.RECEIPT], VOUCHER_PREFIX[VoucherKind.PAYMENT], LEDGER_FORMAT, PATH_STEP,
+        VOUCHER_PREFIX[VoucherKind.RECEIPT], VOUCHER_PREFIX[VoucherKind.PAYMENT], FORMAT, PATH_STEP,
     ]  # fmt: skip
     with _cursor(db) as cur:
         cur.execute(_sql(db, "approve_one", _approve_one_sql), params)

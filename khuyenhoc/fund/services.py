@@ -123,9 +123,7 @@ def _append_entries(fund: Fund, rows: list[dict]) -> None:
 
 
 def _lock_funds(*fund_ids: int) -> dict[int, Fund]:
-    # of=("self",): lock the fund rows only, not the joined unit rows other areas update.
-    qs = Fund.objects.select_for_update(of=("self",)).select_related("node").filter(pk__in=sorted(set(fund_ids))).order_by("pk")
-    return {f.pk: f for f in qs}
+    return posting.lock_funds(fund_ids)
 
 
 @transaction.atomic
