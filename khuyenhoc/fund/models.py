@@ -342,7 +342,13 @@ class LedgerEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["fund", "seq"], name="fund_ledger_seq_unique")]
         indexes = [
             models.Index(fields=["account", "date", "seq"], name="fund_ledger_account_date"),
-            models.Index(fields=["node", "date"], name="fund_ledger_node_date"),
+            # Covering on PostgreSQL: a subtree's statement reads only this index (an index-only
+            # scan of the subtree's units), never the wide ledger rows with their hashes.
+            models.Index(
+                fields=["node", "date"],
+                include=["kind", "party_kind", "purpose", "counter_node", "amount"],
+                name="fund_ledger_node_date_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,3 +135,11 @@ def test_transfers_and_reversals_take_the_general_path_and_post(fw, settings):
     assert rev.status == VoucherStatus.POSTED and rev.reverses_id == v.pk
     assert selectors.account_balance(fw.cash) == 10_000_000
     assert selectors.verify_fund_chain(fw.fund.pk)[1] is None
+
+
+def test_the_function_plans_its_statements_once_per_session():
+    """Re-planning its checks on every call doubled the function's CPU (migration 0004)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT proconfig FROM pg_proc WHERE proname = 'fund_approve_one'")
+        (config,) = cur.fetchone()
+    assert "plan_cache_mode=force_generic_plan" in (config or [])
