@@ -162,7 +162,8 @@ class VoucherQuerySet(models.QuerySet):
 class Voucher(models.Model):
     """A receipt (phiếu thu) or payment (phiếu chi) voucher."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("fund"))
+    # No index of its own: (fund, status, date) and the number's unique index start with it.
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("fund"), db_index=False)
     # The unit on whose books the voucher stands; set again at posting, then frozen.
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=8, choices=VoucherKind.choices)
@@ -316,10 +317,12 @@ class LedgerEntry(models.Model):
     See khuyenhoc/fund/ledger.py for the canonical text each hash is computed over.
     """
 
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
+    # fund, account and node have no index of their own: the indexes in Meta start with each
+    # (every index is written by every posting, so none is kept twice).
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries", db_index=False)
     seq = models.PositiveIntegerField()
-    account = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="entries")
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", db_index=False)
     voucher = models.OneToOneField(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="entry")
     voucher_code = models.CharField(max_length=20, blank=True)
     date = models.DateField()
