@@ -308,3 +308,20 @@ def test_a_published_statement_is_corrected_by_a_new_one_that_says_what_it_corre
     assert second.closing_seq == first.closing_seq + 1
     with pytest.raises(ValidationError):
         services.disclosure_publish(actor=fw.head, fund=fw.fund, period_start=dt.date(2022, 1, 1), period_end=dt.date(2022, 6, 30))
+
+
+def test_a_subtree_statement_for_part_of_the_year_folds_earlier_rows_into_the_opening(fw):
+    post(fw, amount=2_000_000, party_kind="firm", party_name="Công ty A", date=dt.date(2022, 2, 10))
+    post(fw, amount=700_000, date=dt.date(2022, 6, 1))
+    post(fw, kind="payment", amount=300_000, date=dt.date(2022, 2, 20))
+    post(fw, kind="payment", amount=400_000, purpose="support", date=dt.date(2022, 7, 1))
+    post(fw, amount=900_000, date=dt.date(2022, 11, 5))  # after the period
+    city = selectors.subtree_statement(fw.world.city, dt.date(2022, 4, 1), dt.date(2022, 9, 30))
+    # The opening of 60,000,000 đồng plus February's 2,000,000 in and 300,000 out.
+    assert city.total.opening == 61_700_000
+    # Only what moved inside the period is listed: no firm and no award line at zero.
+    assert city.total.receipts_by_source == {"person": 700_000}
+    assert city.total.payments_by_purpose == {"support": 400_000}
+    assert city.total.closing == 62_000_000
+    commune = next(r.statement for r in city.rows if r.node.pk == fw.world.commune_a.pk)
+    assert (commune.opening, commune.receipts, commune.payments) == (61_700_000, 700_000, 400_000)
