@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Count, Sum
 
+from .providers import in_nodes
+
 
 class AwardsApi:
     def __init__(self, Award):
@@ -20,7 +22,7 @@ class AwardsApi:
     def by_node(self, node_ids: list[int], year: int) -> dict[int, dict[str, int]]:
         out: dict[int, dict[str, int]] = {}
         rows = (
-            self.Award.objects.filter(decision__node_id__in=node_ids, decision__year=year, revoked_at__isnull=True)
+            self.Award.objects.filter(in_nodes("decision__node_id", node_ids), decision__year=year, revoked_at__isnull=True)
             .values_list("decision__node_id", "nominee_kind", "programme_id")
             .annotate(n=Count("id"), s=Sum("amount"))
             .order_by()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db.models import Count, Q, Sum
 
-from .providers import grouped_rows
+from .providers import grouped_rows, in_nodes
 
 
 class LearningApi:
@@ -35,7 +35,7 @@ class LearningApi:
         # grouped in the index's order with COUNT(*) alone (an index-only scan, no
         # per-row filter): one row per title, unit and status.
         rows = (
-            self.Evaluation.objects.filter(node_id__in=node_ids, year=year)
+            self.Evaluation.objects.filter(in_nodes("node_id", node_ids), year=year)
             .values_list("title", "node_id", "status")
             .annotate(n=Count("*"))
             .order_by()
@@ -45,7 +45,7 @@ class LearningApi:
             if status == "recognised":
                 put(node_id, f"{title}_recognised", n)
         for title, model in self.selectors.SUBJECT_MODELS.items():
-            qs = model.objects.existing_in(year).filter(node_id__in=node_ids).values_list("node_id").order_by()
+            qs = model.objects.existing_in(year).filter(in_nodes("node_id", node_ids)).values_list("node_id").order_by()
             if title == "unit":
                 for node_id, n, staff in grouped_rows(qs.annotate(n=Count("id"), staff=Sum("staff_count")), node_ids):
                     put(node_id, "unit_total", n)
@@ -56,7 +56,7 @@ class LearningApi:
                     put(node_id, f"{title}_total", n)
         adults = (
             self.HouseholdMember.objects.filter(
-                household__node_id__in=node_ids,
+                in_nodes("household__node_id", node_ids),
                 birth_year__lte=year - self.selectors.ADULT_AGE,
                 household__since_year__lte=year,
             )

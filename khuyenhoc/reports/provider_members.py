@@ -14,7 +14,7 @@ import datetime as dt
 from django.apps import apps
 from django.db.models import Count, Q, Value
 
-from .providers import grouped_rows
+from .providers import grouped_rows, in_nodes
 
 
 class MembersApi:
@@ -43,13 +43,17 @@ class MembersApi:
             "female": Count(one, filter=Q(gender="female")),
         }
         for code, low, high, _label in self.age_bands:
-            q = Q(birth_year__isnull=False)
+            # A comparison with a missing year of birth is never true: the NULL test is
+            # needed only for a band without bounds (per row and band, it cost a tenth of
+            # the province's members count).
+            bounds = []
             if high is not None:
-                q &= Q(birth_year__gte=year - high)
+                bounds.append(Q(birth_year__gte=year - high))
             if low is not None:
-                q &= Q(birth_year__lte=year - low)
+                bounds.append(Q(birth_year__lte=year - low))
+            q = Q(*bounds) if bounds else Q(birth_year__isnull=False)
             counts[f"age_{code}"] = Count(one, filter=q)
-        live = self.Period.objects.filter(node_id__in=node_ids, merged=False)
+        live = self.Period.objects.filter(in_nodes("node_id", node_ids), merged=False)
         at_end = (
             live.filter(start__lte=end)
             .filter(Q(end__isnull=True) | Q(end__gt=end))

@@ -21,7 +21,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.apps import apps
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, F, Lookup, Q, Sum
 from django.utils.translation import pgettext_lazy
 
 from khuyenhoc.organizations.models import Node, NodeKind
@@ -102,6 +103,30 @@ def has_table(model) -> bool:
     return table in _tables_seen
 
 
+class _AnyOf(Lookup):
+    """`<column> = ANY(%s::bigint[])`, the node ids as one array parameter."""
+
+    lookup_name = "any_of"  # used as an expression only, never registered
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return self.rhs
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(i) for i in self.rhs]]
+
+
+def in_nodes(field: str, node_ids: list[int]):
+    """The filter `<field>__in=node_ids` for `.filter(…)`. On PostgreSQL a large roll-up's
+    ids travel as one array parameter (`= ANY(…)`) instead of an IN list of a thousand
+    literals: the same plan, without building, sending and parsing the list for every
+    statement of the roll-up."""
+    if connection.vendor == "postgresql" and len(node_ids) >= LARGE_ROLL_UP:
+        return _AnyOf(F(field), list(node_ids))
+    return Q(**{f"{field}__in": node_ids})
+
+
 # --- organisation --------------------------------------------------------------------
 
 ASSOCIATION_KINDS = (NodeKind.NATIONAL, NodeKind.PROVINCE, NodeKind.DISTRICT, NodeKind.COMMUNE)
@@ -116,7 +141,7 @@ class OrganisationProvider(Provider):
 
     def by_node(self, node_ids: list[int], year: int) -> ByNode:
         out: ByNode = {}
-        for pk, kind, chapter_type in Node.objects.filter(pk__in=node_ids).values_list("id", "kind", "chapter_type"):
+        for pk, kind, chapter_type in Node.objects.filter(in_nodes("id", node_ids)).values_list("id", "kind", "chapter_type"):
             f: dict[str, int] = {}
             if kind == NodeKind.COMMUNE:
                 f["communes"] = 1
@@ -157,7 +182,7 @@ class FundProvider(Provider):
         inside = set(node_ids)
         out: ByNode = defaultdict(dict)
         rows = (
-            LedgerEntry.objects.filter(node_id__in=node_ids, date__gte=start, date__lte=end, kind__in=("receipt", "payment"))
+            LedgerEntry.objects.filter(in_nodes("node_id", node_ids), date__gte=start, date__lte=end, kind__in=("receipt", "payment"))
             .values_list("node_id", "kind", "party_kind", "purpose", "counter_node_id")
             .annotate(s=Sum("amount"), n=Count("id"))
             .order_by()
@@ -172,7 +197,7 @@ class FundProvider(Provider):
             else:
                 add_into(f, {"payments": -s, f"payments_{purpose or 'other'}": -s})
         balances = (
-            LedgerEntry.objects.filter(node_id__in=node_ids, date__lte=end)
+            LedgerEntry.objects.filter(in_nodes("node_id", node_ids), date__lte=end)
             .values_list("node_id")
             .annotate(s=Sum("amount"))
             .order_by()
@@ -195,7 +220,7 @@ def fund_by_month(node_ids: list[int], year: int) -> dict[str, list[int]] | None
     money_in = [0] * 12
     money_out = [0] * 12
     rows = (
-        LedgerEntry.objects.filter(node_id__in=node_ids, date__gte=start, date__lte=end, kind__in=("receipt", "payment"))
+        LedgerEntry.objects.filter(in_nodes("node_id", node_ids), date__gte=start, date__lte=end, kind__in=("receipt", "payment"))
         .values_list("date", "kind", "counter_node_id")
         .annotate(s=Sum("amount"))
         .order_by()

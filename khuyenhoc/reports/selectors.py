@@ -228,7 +228,7 @@ def compute_year_statistics(node: Node, year: int, *, tree: TreeAsOf | None = No
                     _add(rows[b].figures, provider.group, values)
             if extra:
                 providers.add_into(group_total, extra)
-    for rf in ReportedFigures.objects.filter(year=year, node_id__in=ids).order_by("node_id"):
+    for rf in ReportedFigures.objects.filter(providers.in_nodes("node_id", ids), year=year).order_by("node_id"):
         b = tree.bucket(rf.node_id)
         for group, values in (rf.figures or {}).items():
             clean = {k: int(v) for k, v in values.items() if v is not None}
@@ -373,6 +373,25 @@ def shared_get(key: str, version: int):
     if row is not None and row[0] == version:
         return row[1]
     return None
+
+
+def shared_get_current(key: str):
+    """What `key` holds if it was computed from the current state of the data, else None:
+    `shared_get(key, data_version())` in one statement (the version compared in the
+    database), written in SQL because a warm dashboard request does little else and the
+    ORM's compilation of it cost more than the database's work."""
+    from khuyenhoc.core.models import AuditEvent
+
+    qn = connection.ops.quote_name
+    field = FiguresCache._meta.get_field("data")
+    sql = (
+        f"SELECT {qn(field.column)} FROM {qn(FiguresCache._meta.db_table)} WHERE {qn('key')} = %s AND {qn('version')} = "  # noqa: S608 - model metadata
+        f"(SELECT COALESCE(MAX({qn('id')}), 0) FROM {qn(AuditEvent._meta.db_table)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    return None if row is None else field.from_db_value(row[0], None, connection)
 
 
 def shared_set(key: str, version: int, data) -> None:
@@ -597,10 +616,10 @@ def child_progress(node: Node, stats: YearStats, book: TargetBook | None = None)
 
 def latest_year(node: Node) -> int:
     """The newest year with records under `node` (the default year of every page)."""
-    version = data_version()
     key = f"latest:{node.pk}:{node.path}"
-    found = shared_get(key, version)
+    found = shared_get_current(key)
     if found is None:
+        version = data_version()
         found = _latest_year(node)
         shared_set(key, version, found)
     return found
@@ -635,10 +654,10 @@ def _latest_year(node: Node) -> int:
     return max(found) if found else this_year
 
 
-def dashboard_data(node: Node, year: int) -> dict:
+def dashboard_data(node: Node, year: int, *, version: int | None = None) -> dict:
     """Everything the dashboard draws, as plain JSON-ready data, shared by every server
     until the data changes."""
-    version = data_version()
+    version = data_version() if version is None else version
     key = f"dashboard:{node.pk}:{node.path}:{year}"
     data = shared_get(key, version)
     if data is None:
