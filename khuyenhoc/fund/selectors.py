@@ -283,18 +283,24 @@ def _subtree_groups(node: Node, step: int, start: dt.date, end: dt.date) -> list
         .values_list("node_id", "kind", "party_kind", "purpose", "counter_node", "s", "n", "s_before", "n_before")
         .order_by()
     )
-    bucket_of_unit = {pk: path[:step] for pk, path in Node.objects.filter(path__startswith=node.path).values_list("pk", "path")}
-    sums: dict[tuple, int] = {}
     # Tens of thousands of plain rows: read as tuples, without the ORM's per-row conversions.
     sql, params = per_unit.query.sql_with_params()
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        for unit, kind, party_kind, purpose, counter, s, n, s_before, n_before in cur:
-            key = (bucket_of_unit[unit], kind, party_kind, purpose, counter)
-            if n_before:
-                sums[(True, *key)] = sums.get((True, *key), 0) + s_before
-            if n - n_before:
-                sums[(False, *key)] = sums.get((False, *key), 0) + s - s_before
+        unit_rows = cur.fetchall()
+    # Read after the sums, so every unit they name is here (units are never deleted); one moved
+    # out of the subtree in between is left out, as a statement read a moment later would.
+    bucket_of_unit = {pk: path[:step] for pk, path in Node.objects.filter(path__startswith=node.path).values_list("pk", "path")}
+    sums: dict[tuple, int] = {}
+    for unit, kind, party_kind, purpose, counter, s, n, s_before, n_before in unit_rows:
+        bucket = bucket_of_unit.get(unit)
+        if bucket is None:
+            continue
+        key = (bucket, kind, party_kind, purpose, counter)
+        if n_before:
+            sums[(True, *key)] = sums.get((True, *key), 0) + s_before
+        if n - n_before:
+            sums[(False, *key)] = sums.get((False, *key), 0) + s - s_before
     return [
         {"before": before, "bucket": bucket, "kind": kind, "party_kind": party_kind, "purpose": purpose, "counter_node": counter, "s": s}
         for (before, bucket, kind, party_kind, purpose, counter), s in sums.items()
