@@ -98,6 +98,11 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# The fund ledger's covering index (INCLUDE columns) is PostgreSQL's; on SQLite Django builds it
+# as a plain (unit, date) index and says so at every command. SQLite has its own covering index
+# for the same statement (fund migration 0007).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
