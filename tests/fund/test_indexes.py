@@ -1,4 +1,8 @@
-"""The indexes every posting writes: none kept twice, and the ones the reads need are there."""
+"""The indexes every posting writes: none kept twice, and the ones the reads need are there.
+
+Migration 0006 drops indexes by name so that SQLite does not rebuild the tables and lose their
+guard triggers; test_guards.test_the_guard_triggers_are_installed checks them after every migration.
+"""
 
 import pytest
 from django.db import connection
@@ -26,14 +30,3 @@ def test_no_index_is_kept_twice(table, single, served_by):
     assert [single] not in indexes, f"{table}.{single} has an index of its own besides {served_by}"
     assert any(cols[: len(served_by)] == served_by for cols in indexes), f"{table} lost its index on {served_by}"
 
-
-def test_the_ledger_keeps_its_guard_triggers_after_the_index_migrations():
-    # 0006 drops indexes by name precisely so that SQLite does not rebuild the tables (a rebuild
-    # drops the triggers of 0002).
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'fund_ledgerentry'::regclass AND NOT tgisinternal")
-        else:
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'fund_ledgerentry'")
-        names = {r[0] for r in cur.fetchall()}
-    assert "fund_ledgerentry_guard" in names
