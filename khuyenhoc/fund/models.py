@@ -366,6 +366,36 @@ class LedgerEntry(models.Model):
         raise _immutable(gettext("Ledger entries and published statements are never changed."))
 
 
+class AccountBalanceQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise _immutable(gettext("An account's balance is kept by its ledger alone."))
+
+
+class AccountBalance(models.Model):
+    """An account's current balance: the sum of its ledger rows, one row to read.
+
+    Kept by a database trigger on every ledger insert (migration 0008), whatever path appends
+    the row, so a payment's balance check reads one row instead of summing the account's whole
+    history (which grows every year), and Python never writes it. `fund_verify_ledger`
+    compares every stored balance with the sum of its account's rows.
+    """
+
+    account = models.OneToOneField(FundAccount, primary_key=True, on_delete=models.CASCADE, related_name="current")
+    balance = models.BigIntegerField(default=0)
+
+    objects = AccountBalanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account balance")
+        verbose_name_plural = _("account balances")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.balance}"
+
+    def save(self, *args, **kwargs):
+        raise _immutable(gettext("An account's balance is kept by its ledger alone."))
+
+
 class FundYearLock(models.Model):
     """A year closed for posting at a unit (and every unit below it).
 

@@ -31,6 +31,7 @@ from khuyenhoc.organizations.models import PATH_STEP, Node
 from .ledger import FORMAT, GENESIS, entry_hash
 from .models import (
     VOUCHER_PREFIX,
+    AccountBalance,
     Fund,
     FundYearLock,
     LedgerEntry,
@@ -217,12 +218,15 @@ def closed_years(paths: Iterable[str], years: Iterable[int]) -> set[tuple[str, i
 
 
 def account_balances(account_ids: Iterable[int]) -> dict[int, int]:
+    """The accounts' current balances (kept per account by the ledger's trigger, migration 0008);
+    an account without a row has no ledger rows yet. The caller holds the fund rows' locks."""
     db = _db()
     ids = sorted(set(account_ids))
-    sql = f"SELECT account_id, SUM(amount) FROM {LedgerEntry._meta.db_table} WHERE account_id IN ({_marks(len(ids))}) GROUP BY account_id"  # noqa: S608
+    sql = f"SELECT account_id, balance FROM {AccountBalance._meta.db_table} WHERE account_id IN ({_marks(len(ids))})"  # noqa: S608
     with _cursor(db) as cur:
         cur.execute(sql, ids)
-        return {a: int(s or 0) for a, s in cur.fetchall()}
+        found = dict(cur.fetchall())
+    return {a: int(found.get(a, 0)) for a in ids}
 
 
 _SEQ = VoucherSequence._meta.db_table

@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    F,
     Q,
     QuerySet,
     Sum,
@@ -35,6 +36,7 @@ from .ledger import ChainBreak, verify_rows
 from .models import (
     BENEFICIARY_PURPOSES,
     PRIVATE_PARTIES,
+    AccountBalance,
     AccountKind,
     EntryKind,
     Fund,
@@ -88,30 +90,37 @@ def _sum(qs) -> int:
 
 
 def fund_balance(fund: Fund, on: dt.date | None = None) -> int:
-    qs = LedgerEntry.objects.filter(fund=fund)
-    if on is not None:
-        qs = qs.filter(date__lte=on)
-    return _sum(qs)
+    if on is None:
+        return int(AccountBalance.objects.filter(account__fund=fund).aggregate(s=Coalesce(Sum("balance"), 0))["s"])
+    return _sum(LedgerEntry.objects.filter(fund=fund, date__lte=on))
 
 
 def account_balance(account: FundAccount, on: dt.date | None = None) -> int:
-    qs = LedgerEntry.objects.filter(account=account)
-    if on is not None:
-        qs = qs.filter(date__lte=on)
-    return _sum(qs)
+    if on is None:
+        return int(AccountBalance.objects.filter(account=account).values_list("balance", flat=True).first() or 0)
+    return _sum(LedgerEntry.objects.filter(account=account, date__lte=on))
 
 
 def account_balances(fund: Fund) -> list[tuple[FundAccount, int]]:
-    """Every account of the fund with its balance, in two queries."""
-    sums = dict(
-        LedgerEntry.objects.filter(fund=fund).values("account").annotate(s=Sum("amount")).values_list("account", "s")
-    )
-    return [(a, int(sums.get(a.pk) or 0)) for a in fund.accounts.all()]
+    """Every account of the fund with its balance, in one query."""
+    return [(a, int(a.stored)) for a in fund.accounts.annotate(stored=Coalesce(F("current__balance"), 0))]
 
 
 def balances_by_fund(funds: list[Fund]) -> dict[int, int]:
-    rows = LedgerEntry.objects.filter(fund__in=funds).values("fund").annotate(s=Sum("amount")).values_list("fund", "s")
-    return {fid: int(s or 0) for fid, s in rows}
+    rows = AccountBalance.objects.filter(account__fund__in=funds).values("account__fund").annotate(s=Sum("balance"))
+    return {fid: int(s) for fid, s in rows.values_list("account__fund", "s")}
+
+
+def balance_mismatches(fund_ids: list[int] | None = None) -> list[tuple[int, int, int]]:
+    """Accounts whose stored balance (`AccountBalance`, kept by a trigger) differs from the sum
+    of their ledger rows: (account id, stored, sum). Empty when all agree."""
+    sums = LedgerEntry.objects.all()
+    stored = AccountBalance.objects.all()
+    if fund_ids is not None:
+        sums, stored = sums.filter(fund_id__in=fund_ids), stored.filter(account__fund_id__in=fund_ids)
+    summed = {a: int(s) for a, s in sums.values("account").annotate(s=Sum("amount")).values_list("account", "s")}
+    kept = dict(stored.values_list("account_id", "balance"))
+    return sorted((a, kept.get(a, 0), summed.get(a, 0)) for a in summed.keys() | kept.keys() if kept.get(a, 0) != summed.get(a, 0))
 
 
 def is_year_closed(node: Node, year: int) -> bool:
