@@ -281,8 +281,9 @@ def fund_verify(request, fund_id):
     checked, brk, last_hash = selectors.verify_fund_chain(fund)
     entry = LedgerEntry.objects.filter(pk=brk.entry_id).first() if brk and brk.entry_id else None
     mismatched = selectors.posted_amount_mismatches(fund)
-    accounts = {a.pk: a for a in fund.accounts.all()}
-    balances = [(accounts[a], stored, summed) for a, stored, summed in selectors.balance_mismatches([fund.pk])]
+    # A mismatch is shown by the account's name, or by its number where the account is not this fund's.
+    accounts = {a.pk: a.name for a in fund.accounts.all()}
+    balances = [(accounts.get(a, f"#{a}"), stored, summed) for a, stored, summed in selectors.balance_mismatches([fund.pk])]
     return render(
         request, "fund/verify.html",
         {**_fund_ctx(request, fund), "checked": checked, "brk": brk, "bad_entry": entry, "last_hash": last_hash, "mismatched": mismatched, "balance_mismatches": balances},
