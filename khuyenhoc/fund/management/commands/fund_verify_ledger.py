@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from khuyenhoc.core.money import format_vnd
 from khuyenhoc.fund.models import Fund, FundAccount, LedgerEntry
 from khuyenhoc.fund.selectors import balance_mismatches, verify_all_chains
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 a = accounts.get(account_id)
                 self.stderr.write(
                     _("Account %(id)s (%(name)s, fund %(fund)s): stored balance %(stored)s, but its ledger rows sum to %(sum)s.")
-                    % {"id": account_id, "name": a.name if a else "?", "fund": a.fund.name if a else "?", "stored": stored, "sum": summed}
+                    % {"id": account_id, "name": a.name if a else "?", "fund": a.fund.name if a else "?", "stored": format_vnd(stored), "sum": format_vnd(summed)}
                 )
         if breaks or balances:
             raise CommandError(
